@@ -1,0 +1,81 @@
+"""The `actionart-hf` command line.
+
+Each subcommand lives in its own module exposing ``make_parser(subparsers=None) -> argparse.ArgumentParser`` and
+``main(args: argparse.Namespace) -> int | None`` (TRL's script convention). Modules are imported only when their
+command runs, so `actionart-hf --help` is instant.
+
+    actionart-hf --help
+    actionart-hf build-actionart --help
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+
+
+# command -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "build-actionart": ("actionart_hf.data.build_actionart", "Raw ActionArt release -> Hub-ready dataset folder."),
+    "synth": ("actionart_hf.synthetic.cli", "Generate the synthetic human-motion benchmark (exact labels)."),
+    "proxy": ("actionart_hf.proxy.cli", "Build proxy-task data: pd | sd | fgqa | caption-qa."),
+    "train": ("actionart_hf.training.sft", "Train a stage with TRL's SFTTrainer from a recipe YAML."),
+    "merge": ("actionart_hf.merge", "Parameter fusion: (1-alpha)*base + alpha*finetuned, streamed."),
+    "eval": ("actionart_hf.evaluation.cli", "Evaluate a model on ActionArt (or the synthetic benchmark)."),
+    "push-dataset": ("actionart_hf.hub.push_dataset", "Publish a built dataset folder to the Hub (or --dry-run)."),
+    "push-model": ("actionart_hf.hub.push_model", "Publish a model folder to the Hub (or --dry-run)."),
+    "push-metric": ("actionart_hf.hub.push_metric", "Publish the accuracy metric as a Space (or --dry-run)."),
+    "quickstart": ("actionart_hf.quickstart", "Run the whole pipeline on synthetic data on a laptop."),
+}
+
+
+def _available() -> dict[str, tuple[str, str]]:
+    """Commands whose module is installed (features land one issue at a time)."""
+    available = {}
+    for name, spec in COMMANDS.items():
+        try:
+            found = importlib.util.find_spec(spec[0]) is not None
+        except ModuleNotFoundError:  # parent package not there yet
+            found = False
+        if found:
+            available[name] = spec
+    return available
+
+
+def _top_parser(commands: dict[str, tuple[str, str]]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="actionart-hf",
+        description="ActionArt: fine-grained human-centric video understanding on the Hugging Face stack.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="commands:\n" + "\n".join(f"  {name:<16} {spec[1]}" for name, spec in commands.items()),
+    )
+    parser.add_argument("command", choices=list(commands), metavar="command", help="one of the commands below")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `actionart-hf` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = _available()
+    if not argv or argv[0].startswith("-") or argv[0] not in commands:
+        _top_parser(commands).parse_args(argv[:1] or ["--help"])
+        return 2
+    name, rest = argv[0], argv[1:]
+    module = importlib.import_module(commands[name][0])
+    parser = module.make_parser()
+    parser.prog = f"actionart-hf {name}"
+    args = parser.parse_args(rest)
+    return int(module.main(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
