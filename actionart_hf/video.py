@@ -1,0 +1,419 @@
+"""Video decoding and frame sampling (decord first, PyAV fallback) and MP4 encoding.
+
+    >>> clip = load_video("clip.mp4", num_frames=64, max_pixels=480 * 480)
+    >>> clip.frames.shape  # (num_frames, height, width, 3), uint8, RGB
+    (64, 270, 480, 3)
+
+Backends:
+
+- ``"decord"``: random access with `decord.VideoReader.get_batch` (fast for sparse sampling of long clips).
+- ``"pyav"``: a planned PyAV decode. Packets are demuxed once (cheap: no decoding) to learn every frame's
+  timestamp and the keyframes; frames are then decoded forward and a seek is made only when the next wanted
+  frame lies in a later group of pictures than the decoder's position, so no frame is decoded twice and
+  whole groups of unwanted frames are skipped.
+- ``"auto"`` (default): estimates, from the packet index, how many frames each strategy must decode and
+  picks decord's random access for sparse sampling and PyAV's planned decode otherwise; if the chosen
+  backend fails, the other one is tried and both errors are reported.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+
+Backend = Literal["auto", "decord", "pyav"]
+BACKENDS: tuple[str, ...] = ("auto", "decord", "pyav")
+DEFAULT_MAX_PIXELS = 480 * 480
+
+
+class VideoDecodeError(ValueError):
+    """A video file that cannot be decoded: empty, truncated, not a video, or unsupported.
+
+    Args:
+        path (`str` or `os.PathLike`): the file.
+        reason (`str`): what went wrong, including each backend's error when several were tried.
+    """
+
+    def __init__(self, path: str | os.PathLike, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"Cannot decode video {self.path!r}: {reason}")
+
+
+@dataclass
+class VideoClip:
+    """Frames sampled from a video.
+
+    Args:
+        frames (`np.ndarray` of shape `(num_frames, height, width, 3)`, uint8): RGB frames.
+        indices (`np.ndarray` of shape `(num_frames,)`, int64): positions of the frames in the video.
+        timestamps_s (`np.ndarray` of shape `(num_frames,)`, float64): presentation time of each frame.
+        fps (`float`): average frame rate of the video.
+        duration_s (`float`): length of the video (`total_frames / fps`).
+        total_frames (`int`): number of frames in the whole video.
+    """
+
+    frames: np.ndarray
+    indices: np.ndarray
+    timestamps_s: np.ndarray
+    fps: float
+    duration_s: float
+    total_frames: int
+
+
+def sample_frame_indices(total_frames: int, num_frames: int) -> np.ndarray:
+    """`linspace(0, total_frames - 1, min(num_frames, total_frames))` rounded: evenly spaced, no duplicates.
+
+    Returns:
+        `np.ndarray` of shape `(min(num_frames, total_frames),)`, int64.
+    """
+    if total_frames < 1:
+        raise ValueError(f"total_frames={total_frames} must be >= 1.")
+    if num_frames < 1:
+        raise ValueError(f"num_frames={num_frames} must be >= 1.")
+    count = min(num_frames, total_frames)
+    return np.round(np.linspace(0, total_frames - 1, count)).astype(np.int64)
+
+
+def fit_to_max_pixels(height: int, width: int, max_pixels: int | None) -> tuple[int, int]:
+    """The largest `(height, width)` with the same aspect ratio and at most `max_pixels` pixels (never upscales)."""
+    if max_pixels is None or height * width <= max_pixels:
+        return height, width
+    scale = math.sqrt(max_pixels / (height * width))
+    new_height, new_width = max(1, int(height * scale)), max(1, int(width * scale))
+    while new_height * new_width > max_pixels:  # guard against rounding up past the cap
+        new_height, new_width = max(1, new_height - 1), max(1, new_width - 1)
+    return new_height, new_width
+
+
+@dataclass
+class _StreamIndex:
+    """Frame timestamps and keyframe positions of a video stream, from demuxing only."""
+
+    pts: np.ndarray  # (total_frames,) presentation timestamps in stream time base, sorted
+    keyframe_positions: np.ndarray  # frame positions (display order) that are keyframes, sorted
+    time_base: Fraction
+    start_pts: int
+    fps: float
+    height: int
+    width: int
+
+    @property
+    def total_frames(self) -> int:
+        return len(self.pts)
+
+    def keyframe_before(self, position: int) -> int:
+        """Display position of the last keyframe at or before `position`."""
+        return int(self.keyframe_positions[np.searchsorted(self.keyframe_positions, position, side="right") - 1])
+
+    def frames_to_decode_forward(self, indices: np.ndarray) -> int:
+        """Frames the planned forward decode touches: from each wanted frame's keyframe, or the last position."""
+        decoded, position = 0, -1
+        for target in indices:
+            keyframe = self.keyframe_before(int(target))
+            start = keyframe if keyframe > position + 1 else position + 1
+            decoded += int(target) - start + 1
+            position = int(target)
+        return decoded
+
+    def frames_to_decode_random_access(self, indices: np.ndarray) -> int:
+        """Frames random access decodes when each wanted frame is reached from its own keyframe."""
+        return sum(int(target) - self.keyframe_before(int(target)) + 1 for target in indices)
+
+
+def _describe_unreadable(path: Path) -> str:
+    """A reason for a file FFmpeg cannot open, from its first bytes."""
+    with open(path, "rb") as handle:
+        head = handle.read(512)
+    if head[4:8] == b"ftyp" or head[:4] == b"RIFF" or head[:4] == b"\x1aE\xdf\xa3":
+        return "the file is truncated or corrupt: its container header is there but its index or data is not"
+    if all(32 <= byte < 127 or byte in b"\t\r\n" for byte in head):
+        return "the file is text, not a video (check the extension and how it was downloaded)"
+    return "the file is not a video FFmpeg recognises"
+
+
+def _open_container(path: Path):
+    import av
+
+    try:
+        container = av.open(str(path))
+    except Exception as error:  # av raises many error types (InvalidDataError, FileNotFoundError, ...)
+        raise VideoDecodeError(path, f"{_describe_unreadable(path)} (PyAV: {type(error).__name__})") from error
+    if not container.streams.video:
+        container.close()
+        raise VideoDecodeError(path, "the file has no video stream")
+    return container
+
+
+def _index_stream(path: Path) -> _StreamIndex:
+    """Demuxes every packet of the first video stream (no decoding) to index frames and keyframes."""
+    container = _open_container(path)
+    try:
+        stream = container.streams.video[0]
+        pts, keyframe_pts = [], []
+        try:
+            for packet in container.demux(stream):
+                if packet.pts is None:
+                    continue
+                pts.append(packet.pts)
+                if packet.is_keyframe:
+                    keyframe_pts.append(packet.pts)
+        except Exception as error:
+            raise VideoDecodeError(
+                path, f"the file is truncated or corrupt ({type(error).__name__}: {error})"
+            ) from error
+        if not pts:
+            raise VideoDecodeError(path, "the video stream has no frames")
+        sorted_pts = np.sort(np.asarray(pts, dtype=np.int64))
+        keyframes = np.searchsorted(sorted_pts, np.asarray(sorted(keyframe_pts) or [sorted_pts[0]], dtype=np.int64))
+        if keyframes[0] != 0:
+            keyframes = np.concatenate([[0], keyframes])
+        rate = stream.average_rate or stream.guessed_rate or 25
+        return _StreamIndex(
+            pts=sorted_pts,
+            keyframe_positions=keyframes,
+            time_base=stream.time_base,
+            start_pts=int(stream.start_time if stream.start_time is not None else sorted_pts[0]),
+            fps=float(rate),
+            height=stream.codec_context.height,
+            width=stream.codec_context.width,
+        )
+    finally:
+        container.close()
+
+
+def _decode_pyav(path: Path, index: _StreamIndex, indices: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Decodes `indices` (sorted) forward, seeking only to skip whole groups of pictures."""
+    height, width = size
+    wanted = {int(index.pts[i]): slot for slot, i in enumerate(indices)}
+    frames = np.empty((len(indices), height, width, 3), dtype=np.uint8)
+    filled = np.zeros(len(indices), dtype=bool)
+    container = _open_container(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        frames_iter, position, slot = None, -1, 0  # position: display index of the last decoded frame
+        while slot < len(indices):
+            keyframe = index.keyframe_before(int(indices[slot]))
+            if frames_iter is None or keyframe > position + 1:  # skip the groups of pictures in between
+                container.seek(int(index.pts[keyframe]), stream=stream, backward=True, any_frame=False)
+                frames_iter = container.decode(stream)
+            for frame in frames_iter:
+                if frame.pts is None:
+                    continue
+                position = int(np.searchsorted(index.pts, frame.pts))
+                found = wanted.get(frame.pts)
+                if found is not None:
+                    frames[found] = frame.to_ndarray(format="rgb24", width=width, height=height)
+                    filled[found] = True
+                while slot < len(indices) and filled[slot]:
+                    slot += 1
+                if (
+                    slot == len(indices)
+                    or indices[slot] <= position
+                    or index.keyframe_before(int(indices[slot])) > position + 1
+                ):
+                    break
+            else:
+                break  # end of stream
+            if slot < len(indices) and indices[slot] <= position:
+                break  # a wanted frame was passed but never produced
+    except Exception as error:
+        raise VideoDecodeError(path, f"PyAV failed while decoding ({type(error).__name__}: {error})") from error
+    finally:
+        container.close()
+    if not filled.all():
+        missing = indices[~filled].tolist()
+        raise VideoDecodeError(path, f"the file is truncated or corrupt: frames {missing[:5]} could not be decoded")
+    return frames
+
+
+def _load_decord(
+    path: Path, num_frames: int, max_pixels: int | None, size: tuple[int, int] | None = None
+) -> VideoClip:
+    """Random access with `decord.VideoReader.get_batch`, resizing while decoding."""
+    try:
+        import decord
+    except ImportError as error:
+        raise VideoDecodeError(path, "decord is not installed (pip install decord)") from error
+    try:
+        if size is None:
+            reader = decord.VideoReader(str(path), num_threads=0)
+            size = reader[0].shape[:2]
+        height, width = fit_to_max_pixels(*size, max_pixels)
+        reader = decord.VideoReader(str(path), num_threads=0, width=width, height=height)
+        total = len(reader)
+        if total < 1:
+            raise VideoDecodeError(path, "the video stream has no frames")
+        indices = sample_frame_indices(total, num_frames)
+        frames = reader.get_batch(indices.tolist()).asnumpy()
+        timestamps = reader.get_frame_timestamp(indices.tolist())[:, 0].astype(np.float64)
+        fps = float(reader.get_avg_fps())
+    except VideoDecodeError:
+        raise
+    except Exception as error:  # decord raises DECORDError / RuntimeError
+        detail = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        raise VideoDecodeError(path, f"decord cannot decode it ({type(error).__name__}: {detail})") from error
+    if frames.shape[0] != len(indices):
+        raise VideoDecodeError(path, f"decord returned {frames.shape[0]} of {len(indices)} frames (truncated file?)")
+    return VideoClip(frames, indices, timestamps, fps, total / fps, total)
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise VideoDecodeError(path, "the file does not exist")
+    if path.is_dir():
+        raise VideoDecodeError(path, "the path is a folder, not a video file")
+    if path.stat().st_size == 0:
+        raise VideoDecodeError(path, "the file is empty (0 bytes)")
+
+
+def _load_pyav(path: Path, num_frames: int, max_pixels: int | None, index: _StreamIndex | None = None) -> VideoClip:
+    index = index or _index_stream(path)
+    indices = sample_frame_indices(index.total_frames, num_frames)
+    size = fit_to_max_pixels(index.height, index.width, max_pixels)
+    frames = _decode_pyav(path, index, indices, size)
+    timestamps = (index.pts[indices] - index.start_pts) * float(index.time_base)
+    return VideoClip(
+        frames, indices, timestamps.astype(np.float64), index.fps, index.total_frames / index.fps, index.total_frames
+    )
+
+
+def _prefers_random_access(index: _StreamIndex, num_frames: int) -> bool:
+    """Random access pays a fixed cost per wanted frame; forward decoding pays for every frame it passes."""
+    indices = sample_frame_indices(index.total_frames, num_frames)
+    forward = index.frames_to_decode_forward(indices)
+    random_access = index.frames_to_decode_random_access(indices)
+    # decord's per-frame random access is cheaper than PyAV's seek+flush, but only worth it when it decodes
+    # clearly fewer frames than the forward plan.
+    return random_access * 2 < forward and len(indices) * 8 < index.total_frames
+
+
+def load_video(
+    path: str | os.PathLike,
+    num_frames: int = 64,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    backend: Backend = "auto",
+) -> VideoClip:
+    """Decodes `min(num_frames, total_frames)` evenly spaced frames of a video, resized under a pixel cap.
+
+    Args:
+        path (`str` or `os.PathLike`): a video file in any container FFmpeg reads (MP4, AVI, MKV, WebM, MOV, ...).
+        num_frames (`int`, *optional*, defaults to 64): frames to sample (`linspace(0, n - 1, min(T, n))` rounded).
+        max_pixels (`int`, *optional*, defaults to `480 * 480`): frames larger than this many pixels are resized,
+            keeping the aspect ratio. `None` keeps the original size.
+        backend (`str`, *optional*, defaults to `"auto"`): `"auto"`, `"decord"` or `"pyav"`.
+
+    Returns:
+        [`VideoClip`] with `frames` of shape `(num_sampled, height, width, 3)`, uint8 RGB.
+
+    Raises:
+        VideoDecodeError: the file is missing, empty, truncated, not a video, or no backend can decode it.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r} is not one of {BACKENDS}.")
+    path = Path(path)
+    _check_file(path)
+    if backend == "decord":
+        return _load_decord(path, num_frames, max_pixels)
+    if backend == "pyav":
+        return _load_pyav(path, num_frames, max_pixels)
+
+    errors = []
+    try:
+        index = _index_stream(path)
+    except VideoDecodeError as error:
+        errors.append(f"pyav: {error.reason}")
+        index = None
+    order = ("decord", "pyav") if index is None or _prefers_random_access(index, num_frames) else ("pyav", "decord")
+    for name in order:
+        try:
+            if name == "decord":
+                size = None if index is None else (index.height, index.width)
+                return _load_decord(path, num_frames, max_pixels, size)
+            if index is not None:
+                return _load_pyav(path, num_frames, max_pixels, index)
+        except VideoDecodeError as error:
+            errors.append(f"{name}: {error.reason}")
+    raise VideoDecodeError(path, "; ".join(errors))
+
+
+def _pixel_format(codec: str, height: int, width: int) -> str:
+    if codec in ("libx264", "h264") and (height % 2 or width % 2):
+        return "yuv444p"  # 4:2:0 needs even sizes; 4:4:4 keeps odd ones exact
+    return "yuv420p"
+
+
+def write_video(
+    path: str | os.PathLike,
+    frames: np.ndarray,
+    fps: float = 8.0,
+    codec: str = "libx264",
+    options: dict[str, str] | None = None,
+) -> Path:
+    """Encodes RGB frames into a video file with PyAV, atomically (temporary file, then rename).
+
+    Args:
+        path (`str` or `os.PathLike`): output file; the container follows the extension (`.mp4`, `.avi`, `.mkv`).
+        frames (`np.ndarray` of shape `(num_frames, height, width, 3)`, uint8): RGB frames.
+        fps (`float`, *optional*, defaults to 8.0): frame rate.
+        codec (`str`, *optional*, defaults to `"libx264"`): FFmpeg encoder (`"libx264"`, `"mpeg4"`, ...).
+        options (`dict[str, str]`, *optional*): encoder options; libx264 defaults to `{"crf": "18"}` and no
+            B-frames, with a deterministic single-threaded encode so the same frames give the same bytes.
+
+    Returns:
+        `Path` of the written file.
+    """
+    import av
+
+    frames = np.asarray(frames)
+    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
+        raise ValueError(
+            f"frames must be uint8 of shape (num_frames, height, width, 3), got {frames.dtype} {frames.shape}."
+        )
+    if len(frames) == 0:
+        raise ValueError("frames is empty: a video needs at least one frame.")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _, height, width, _ = frames.shape
+    if options is None:
+        options = {"crf": "18", "bf": "0", "threads": "1"} if codec == "libx264" else {}
+    rate = Fraction(fps).limit_denominator(1001)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        with av.open(tmp_name, mode="w") as container:
+            stream = container.add_stream(codec, rate=rate, options=options)
+            stream.width, stream.height = width, height
+            stream.pix_fmt = _pixel_format(codec, height, width)
+            if codec != "libx264":
+                stream.codec_context.thread_count = 1
+            for image in frames:
+                frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+                container.mux(stream.encode(frame))
+            container.mux(stream.encode(None))
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_MAX_PIXELS",
+    "VideoClip",
+    "VideoDecodeError",
+    "fit_to_max_pixels",
+    "load_video",
+    "sample_frame_indices",
+    "write_video",
+]
