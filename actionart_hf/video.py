@@ -287,6 +287,36 @@ def _load_pyav(path: Path, num_frames: int, max_pixels: int | None, index: _Stre
     )
 
 
+@dataclass
+class VideoInfo:
+    """Stream facts read from the packets, without decoding.
+
+    Args:
+        total_frames (`int`): frames in the first video stream.
+        fps (`float`): average frame rate.
+        duration_s (`float`): `total_frames / fps`.
+        height (`int`), width (`int`): frame size before any resize.
+    """
+
+    total_frames: int
+    fps: float
+    duration_s: float
+    height: int
+    width: int
+
+
+def probe_video(path: str | os.PathLike) -> VideoInfo:
+    """Reads frame count, frame rate and size by demuxing (no decoding).
+
+    Raises:
+        VideoDecodeError: the file is missing, empty, truncated or not a video.
+    """
+    path = Path(path)
+    _check_file(path)
+    index = _index_stream(path)
+    return VideoInfo(index.total_frames, index.fps, index.total_frames / index.fps, index.height, index.width)
+
+
 def _prefers_random_access(index: _StreamIndex, num_frames: int) -> bool:
     """Random access pays a fixed cost per wanted frame; forward decoding pays for every frame it passes."""
     indices = sample_frame_indices(index.total_frames, num_frames)
@@ -413,7 +443,9 @@ __all__ = [
     "VideoClip",
     "VideoDecodeError",
     "fit_to_max_pixels",
+    "VideoInfo",
     "load_video",
+    "probe_video",
     "sample_frame_indices",
     "write_video",
 ]

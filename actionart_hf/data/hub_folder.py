@@ -1,0 +1,216 @@
+"""Hub-ready dataset folders: staged atomic output, parquet splits, and the card with YAML `configs`.
+
+A folder looks like the Hub repository it will become::
+
+    README.md                                   card: YAML metadata (configs, license, ...) + prose
+    data/<config>/<split>-00000-of-00001.parquet
+    videos/<video_id>.mp4                       videos referenced by relative path from the tables
+
+`datasets.load_dataset(folder, "<config>")` reads it as is.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+import datasets
+from datasets.table import embed_table_storage
+from huggingface_hub import DatasetCard, DatasetCardData
+
+
+DATA_DIR = "data"
+VIDEO_DIR = "videos"
+_SHARD = re.compile(r"^(?P<split>[A-Za-z0-9_.]+)-\d{5}-of-\d{5}\.parquet$")
+ACTIONART_CITATION = """@article{peng2025actionart,
+  title   = {ActionArt: Advancing Multimodal Large Models for Fine-Grained Human-Centric Video Understanding},
+  author  = {Peng, Yi-Xing and Yang, Qize and Tang, Yu-Ming and Fu, Shenghao and Lin, Kun-Yu and Wei, Xihan and
+             Zheng, Wei-Shi},
+  journal = {arXiv preprint},
+  year    = {2025}
+}"""
+
+
+def check_output_dir(out_dir: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Refuses an existing output unless `overwrite`, before any work starts.
+
+    Raises:
+        ValueError: `out_dir` is a file, or an existing folder and `overwrite` is False.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.is_file():
+        raise ValueError(f"Output {str(out_dir)!r} is a file; choose a folder path.")
+    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
+        raise ValueError(f"Output folder {str(out_dir)!r} already exists; pass --overwrite to replace it.")
+    return out_dir
+
+
+@contextmanager
+def staged_output_dir(out_dir: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
+    """Yields an empty staging folder beside `out_dir` and moves it into place only when the block succeeds.
+
+    An interrupted or failed build removes the staging folder and leaves any previous output untouched.
+
+    Args:
+        out_dir (`str` or `os.PathLike`): the final folder.
+        overwrite (`bool`, *optional*, defaults to `False`): replace an existing non-empty `out_dir`.
+    """
+    out_dir = check_output_dir(out_dir, overwrite).absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = out_dir.parent / f".{out_dir.name}.staging-{uuid.uuid4().hex[:8]}"
+    stage.mkdir()
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    replace_dir(stage, out_dir)
+
+
+def replace_dir(source: Path, target: Path) -> None:
+    """Moves folder `source` to `target`; an existing `target` is renamed aside first and removed last."""
+    backup = None
+    if target.exists():
+        backup = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+        os.replace(target, backup)
+    os.replace(source, target)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def write_split(
+    folder: str | os.PathLike, config: str, split: str, dataset: datasets.Dataset, num_shards: int = 1
+) -> list[Path]:
+    """Writes `dataset` as `data/<config>/<split>-0000i-of-0000n.parquet`, embedding image bytes.
+
+    Args:
+        folder (`str` or `os.PathLike`): the dataset folder (usually a staging folder).
+        config (`str`): config name, e.g. `"qa"`.
+        split (`str`): split name, e.g. `"test"`.
+        dataset (`datasets.Dataset`): rows with explicit `Features`.
+        num_shards (`int`, *optional*, defaults to 1): number of parquet files.
+
+    Returns:
+        `list[Path]` of the written files.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_.]+", split):
+        raise ValueError(f"Split name {split!r} may only hold letters, digits, '_' and '.'.")
+    target = Path(folder) / DATA_DIR / config
+    target.mkdir(parents=True, exist_ok=True)
+    has_media = any(isinstance(feature, datasets.Image) for feature in _leaf_features(dataset.features))
+    paths = []
+    for index in range(num_shards):
+        shard = dataset.shard(num_shards, index, contiguous=True)
+        if has_media:
+            shard = shard.with_format("arrow").map(partial(embed_table_storage), batched=True).with_format(None)
+        path = target / f"{split}-{index:05d}-of-{num_shards:05d}.parquet"
+        shard.to_parquet(str(path))
+        paths.append(path)
+    return paths
+
+
+def _leaf_features(features) -> Iterator:
+    if isinstance(features, dict):
+        for value in features.values():
+            yield from _leaf_features(value)
+    elif isinstance(features, (list, tuple)):
+        for value in features:
+            yield from _leaf_features(value)
+    elif isinstance(features, datasets.List):
+        yield from _leaf_features(features.feature)
+    else:
+        yield features
+
+
+def find_configs(folder: str | os.PathLike) -> dict[str, dict[str, str]]:
+    """`{config: {split: glob}}` for every `data/<config>/<split>-*.parquet` in `folder`."""
+    configs: dict[str, dict[str, str]] = {}
+    for config_dir in sorted((Path(folder) / DATA_DIR).glob("*")):
+        splits = sorted({m["split"] for p in config_dir.glob("*.parquet") if (m := _SHARD.match(p.name))})
+        if splits:
+            configs[config_dir.name] = {s: f"{DATA_DIR}/{config_dir.name}/{s}-*.parquet" for s in splits}
+    return configs
+
+
+def configs_metadata(folder: str | os.PathLike, default: str | None = None) -> list[dict]:
+    """The card's YAML `configs:` list for the parquet files present in `folder`."""
+    entries = []
+    for name, splits in find_configs(folder).items():
+        entry = {"config_name": name, "data_files": [{"split": s, "path": p} for s, p in splits.items()]}
+        if name == default:
+            entry["default"] = True
+        entries.append(entry)
+    return entries
+
+
+def write_dataset_card(
+    folder: str | os.PathLike,
+    *,
+    pretty_name: str,
+    summary: str,
+    sections: dict[str, str] | None = None,
+    license: str | None = None,
+    default_config: str | None = None,
+    citation: str = ACTIONART_CITATION,
+    tags: list[str] | None = None,
+) -> Path:
+    """Writes `README.md` with YAML `configs` (from the parquet files present), license, tags and prose.
+
+    Args:
+        folder (`str` or `os.PathLike`): the dataset folder.
+        pretty_name (`str`): title of the dataset.
+        summary (`str`): first paragraph.
+        sections (`dict[str, str]`, *optional*): further `## <title>` sections, in order.
+        license (`str`, *optional*): an SPDX-like Hub license id set by the user; `"other"` when unknown.
+        default_config (`str`, *optional*): config marked `default: true`.
+        citation (`str`, *optional*): BibTeX; defaults to the ActionArt paper.
+        tags (`list[str]`, *optional*): extra Hub tags.
+    """
+    card_data = DatasetCardData(
+        pretty_name=pretty_name,
+        license=license or "other",
+        language="en",
+        task_categories=["video-text-to-text"],
+        tags=["actionart", "video", "human-motion", *(tags or [])],
+        configs=configs_metadata(folder, default_config),
+    )
+    body = [f"# {pretty_name}", "", summary.strip(), ""]
+    for title, text in (sections or {}).items():
+        body += [f"## {title}", "", text.strip(), ""]
+    body += ["## Citation", "", "```bibtex", citation.strip(), "```", ""]
+    card = DatasetCard(f"---\n{card_data.to_yaml()}\n---\n\n" + "\n".join(body))
+    path = Path(folder) / "README.md"
+    card.save(str(path))
+    return path
+
+
+def task_count_table(task_codes: list[str]) -> str:
+    """A markdown table of question counts per sub-task (full names from `actionart_hf.tasks`)."""
+    from ..tasks import TASKS
+
+    counts = {code: task_codes.count(code) for code in TASKS}
+    rows = ["| code | sub-task | questions |", "|---|---|---|"]
+    rows += [f"| {code} | {TASKS[code].name} | {count} |" for code, count in counts.items()]
+    rows.append(f"| | **total** | **{sum(counts.values())}** |")
+    return "\n".join(rows)
+
+
+__all__ = [
+    "ACTIONART_CITATION",
+    "DATA_DIR",
+    "VIDEO_DIR",
+    "check_output_dir",
+    "configs_metadata",
+    "find_configs",
+    "replace_dir",
+    "staged_output_dir",
+    "task_count_table",
+    "write_dataset_card",
+    "write_split",
+]

@@ -1,0 +1,1 @@
+"""Publishing datasets, models and the metric to the Hugging Face Hub."""

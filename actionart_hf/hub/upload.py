@@ -1,0 +1,89 @@
+"""Uploading a prepared folder to the Hub with `HfApi.create_repo` + `HfApi.upload_folder`.
+
+The token comes from the usual huggingface_hub login (`hf auth login` or `HF_TOKEN`); it is never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+
+logger = logging.getLogger(__name__)
+
+IGNORE_PATTERNS = (".*", "**/.*", "__pycache__", "**/__pycache__/**", "*.pyc")
+
+
+def files_to_upload(folder: str | os.PathLike) -> list[str]:
+    """Relative paths of the files `upload_folder` would send (hidden files and caches excluded)."""
+    folder = Path(folder)
+    files = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+            if path.suffix != ".pyc":
+                files.append(relative.as_posix())
+    return files
+
+
+def upload_to_hub(
+    folder: str | os.PathLike,
+    repo_id: str,
+    repo_type: str = "dataset",
+    private: bool = True,
+    dry_run: bool = False,
+    commit_message: str | None = None,
+    space_sdk: str | None = None,
+) -> list[str]:
+    """Creates the repository if needed (private by default) and uploads `folder`.
+
+    Args:
+        folder (`str` or `os.PathLike`): the folder to upload, exactly as it will appear on the Hub.
+        repo_id (`str`): `<org>/<name>`.
+        repo_type (`str`, *optional*, defaults to `"dataset"`): `"dataset"`, `"model"` or `"space"`.
+        private (`bool`, *optional*, defaults to `True`): create the repository as private.
+        dry_run (`bool`, *optional*, defaults to `False`): only list the files; contact nothing.
+        commit_message (`str`, *optional*): commit message on the Hub.
+        space_sdk (`str`, *optional*): SDK of a new Space (e.g. `"gradio"`).
+
+    Returns:
+        `list[str]`: the relative paths uploaded (or that would be).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"Nothing to upload: {str(folder)!r} is not a folder.")
+    if "/" not in repo_id:
+        raise ValueError(f"repo_id {repo_id!r} must look like '<org>/<name>' (set --repo-id or ACTIONART_HUB_ORG).")
+    files = files_to_upload(folder)
+    if dry_run:
+        logger.info("Dry run: %d files of %s would be uploaded to %s (%s).", len(files), folder, repo_id, repo_type)
+        return files
+    from huggingface_hub import HfApi
+
+    api = HfApi()
+    api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True, space_sdk=space_sdk)
+    api.upload_folder(
+        folder_path=str(folder),
+        repo_id=repo_id,
+        repo_type=repo_type,
+        commit_message=commit_message or f"Upload {folder.name} with actionart-hf",
+        ignore_patterns=list(IGNORE_PATTERNS),
+    )
+    logger.info("Uploaded %d files to https://huggingface.co/%s%s", len(files), _prefix(repo_type), repo_id)
+    return files
+
+
+def _prefix(repo_type: str) -> str:
+    return {"dataset": "datasets/", "space": "spaces/"}.get(repo_type, "")
+
+
+def default_repo_id(name: str) -> str:
+    """`<ACTIONART_HUB_ORG>/<name>`; raises if the organisation is not set."""
+    org = os.environ.get("ACTIONART_HUB_ORG")
+    if not org:
+        raise ValueError(f"Pass --repo-id <org>/{name} or set ACTIONART_HUB_ORG.")
+    return f"{org}/{name}"
+
+
+__all__ = ["default_repo_id", "files_to_upload", "upload_to_hub"]
