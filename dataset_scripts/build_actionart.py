@@ -1,0 +1,17 @@
+"""Build the ActionArt Hub dataset from a raw release (same as `actionart-hf build-actionart`).
+
+    python dataset_scripts/build_actionart.py --release path/to/raw_release --out ActionArt --license cc-by-nc-4.0
+    python dataset_scripts/build_actionart.py --release raw --out ActionArt --push --repo-id <org>/ActionArt --dry-run
+"""
+
+# /// script
+# dependencies = ["actionart-hf"]
+# ///
+
+import sys
+
+from actionart_hf.data.build_actionart import main, make_parser
+
+
+if __name__ == "__main__":
+    sys.exit(main(make_parser().parse_args()))
