@@ -1,7 +1,7 @@
 """Build the ActionArt Hub dataset from a raw release (same as `actionart-hf build-actionart`).
 
-    python dataset_scripts/build_actionart.py --release path/to/raw_release --out ActionArt --license cc-by-nc-4.0
-    python dataset_scripts/build_actionart.py --release raw --out ActionArt --push --repo-id <org>/ActionArt --dry-run
+python dataset_scripts/build_actionart.py --release path/to/raw_release --out ActionArt --license cc-by-nc-4.0
+python dataset_scripts/build_actionart.py --release raw --out ActionArt --push --repo-id <org>/ActionArt --dry-run
 """
 
 # /// script
