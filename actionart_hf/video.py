@@ -190,8 +190,17 @@ def _index_stream(path: Path) -> _StreamIndex:
         container.close()
 
 
+SKIP_MARGIN = 16  # frames before a wanted frame from which every frame is decoded again
+RESIZE_INTERPOLATION = "AREA"  # swscale's area averaging: right for downscaling, and cheaper than bilinear
+
+
 def _decode_pyav(path: Path, index: _StreamIndex, indices: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Decodes `indices` (sorted) forward, seeking only to skip whole groups of pictures."""
+    """Decodes `indices` (sorted) forward, seeking only to skip whole groups of pictures.
+
+    Far from the next wanted frame the decoder skips non-reference frames (which no other frame depends on); it
+    decodes everything again `SKIP_MARGIN` frames before it. Should a wanted frame still be skipped, that part is
+    decoded again without skipping.
+    """
     height, width = size
     wanted = {int(index.pts[i]): slot for slot, i in enumerate(indices)}
     frames = np.empty((len(indices), height, width, 3), dtype=np.uint8)
@@ -199,33 +208,39 @@ def _decode_pyav(path: Path, index: _StreamIndex, indices: np.ndarray, size: tup
     container = _open_container(path)
     try:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        frames_iter, position, slot = None, -1, 0  # position: display index of the last decoded frame
+        context = stream.codec_context
+        frames_iter, position, slot, careful = None, -1, 0, False  # position: display index of the last frame
         while slot < len(indices):
-            keyframe = index.keyframe_before(int(indices[slot]))
-            if frames_iter is None or keyframe > position + 1:  # skip the groups of pictures in between
-                container.seek(int(index.pts[keyframe]), stream=stream, backward=True, any_frame=False)
-                frames_iter = container.decode(stream)
+            target = int(indices[slot])
+            if frames_iter is None or index.keyframe_before(target) > position + 1:  # skip whole groups
+                container.seek(int(index.pts[index.keyframe_before(target)]), stream=stream, backward=True)
+                frames_iter, position = container.decode(stream), -1
+            context.skip_frame = "NONREF" if not careful and target - position > SKIP_MARGIN else "DEFAULT"
             for frame in frames_iter:
                 if frame.pts is None:
                     continue
                 position = int(np.searchsorted(index.pts, frame.pts))
                 found = wanted.get(frame.pts)
                 if found is not None:
-                    frames[found] = frame.to_ndarray(format="rgb24", width=width, height=height)
+                    frames[found] = frame.to_ndarray(
+                        format="rgb24", width=width, height=height, interpolation=RESIZE_INTERPOLATION
+                    )
                     filled[found] = True
                 while slot < len(indices) and filled[slot]:
                     slot += 1
-                if (
-                    slot == len(indices)
-                    or indices[slot] <= position
-                    or index.keyframe_before(int(indices[slot])) > position + 1
-                ):
+                if slot == len(indices):
                     break
+                target = int(indices[slot])
+                if target <= position or index.keyframe_before(target) > position + 1:
+                    break
+                if target - position <= SKIP_MARGIN or careful:
+                    context.skip_frame = "DEFAULT"
             else:
                 break  # end of stream
             if slot < len(indices) and indices[slot] <= position:
-                break  # a wanted frame was passed but never produced
+                if careful:
+                    break  # a wanted frame was passed but never produced
+                careful, frames_iter = True, None  # decode that part again, every frame
     except Exception as error:
         raise VideoDecodeError(path, f"PyAV failed while decoding ({type(error).__name__}: {error})") from error
     finally:
