@@ -141,3 +141,16 @@ def test_write_video_is_deterministic_and_atomic(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "b.mp4"]  # no temporary files left
     with pytest.raises(ValueError, match="uint8"):
         write_video(tmp_path / "c.mp4", frames.astype(np.float32))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sparse_sampling_with_b_frames_and_long_gops(tmp_path, backend):
+    # x264 with B-frames and 60-frame groups: the planned decode skips non-reference frames far from a target.
+    frames = np.zeros((150, 32, 64, 3), dtype=np.uint8)
+    for t in range(len(frames)):
+        frames[t] = min(255, 2 * t)
+    path = write_video(tmp_path / "long.mp4", frames, fps=25, options={"crf": "10", "bf": "3", "g": "60"})
+    clip = load_video(path, num_frames=6, backend=backend)
+    assert clip.indices.tolist() == [0, 30, 60, 89, 119, 149]
+    decoded = np.round(clip.frames[:, 16, 32, 0].astype(float) / 2)
+    assert (np.abs(decoded - clip.indices) <= 1).all(), decoded
