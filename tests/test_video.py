@@ -148,9 +148,9 @@ def test_sparse_sampling_with_b_frames_and_long_gops(tmp_path, backend):
     # x264 with B-frames and 60-frame groups: the planned decode skips non-reference frames far from a target.
     frames = np.zeros((150, 32, 64, 3), dtype=np.uint8)
     for t in range(len(frames)):
-        frames[t] = min(255, 2 * t)
+        frames[t] = int(1.5 * t)
     path = write_video(tmp_path / "long.mp4", frames, fps=25, options={"crf": "10", "bf": "3", "g": "60"})
     clip = load_video(path, num_frames=6, backend=backend)
     assert clip.indices.tolist() == [0, 30, 60, 89, 119, 149]
-    decoded = np.round(clip.frames[:, 16, 32, 0].astype(float) / 2)
+    decoded = np.round(clip.frames[:, 16, 32, 0].astype(float) / 1.5)
     assert (np.abs(decoded - clip.indices) <= 1).all(), decoded
