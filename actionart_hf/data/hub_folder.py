@@ -22,19 +22,13 @@ from pathlib import Path
 
 import datasets
 from datasets.table import embed_table_storage
-from huggingface_hub import DatasetCard, DatasetCardData
+
+from ..cards import ACTIONART_CITATION, render_dataset_card
 
 
 DATA_DIR = "data"
 VIDEO_DIR = "videos"
 _SHARD = re.compile(r"^(?P<split>[A-Za-z0-9_.]+)-\d{5}-of-\d{5}\.parquet$")
-ACTIONART_CITATION = """@article{peng2025actionart,
-  title   = {ActionArt: Advancing Multimodal Large Models for Fine-Grained Human-Centric Video Understanding},
-  author  = {Peng, Yi-Xing and Yang, Qize and Tang, Yu-Ming and Fu, Shenghao and Lin, Kun-Yu and Wei, Xihan and
-             Zheng, Wei-Shi},
-  journal = {arXiv preprint},
-  year    = {2025}
-}"""
 
 
 def check_output_dir(out_dir: str | os.PathLike, overwrite: bool = False) -> Path:
@@ -162,29 +156,18 @@ def write_dataset_card(
 ) -> Path:
     """Writes `README.md` with YAML `configs` (from the parquet files present), license, tags and prose.
 
-    Args:
-        folder (`str` or `os.PathLike`): the dataset folder.
-        pretty_name (`str`): title of the dataset.
-        summary (`str`): first paragraph.
-        sections (`dict[str, str]`, *optional*): further `## <title>` sections, in order.
-        license (`str`, *optional*): an SPDX-like Hub license id set by the user; `"other"` when unknown.
-        default_config (`str`, *optional*): config marked `default: true`.
-        citation (`str`, *optional*): BibTeX; defaults to the ActionArt paper.
-        tags (`list[str]`, *optional*): extra Hub tags.
+    Write the card last: its `configs` list the parquet files in `folder` at call time. See
+    `actionart_hf.cards.render_dataset_card` for the arguments; `default_config` is marked `default: true`.
     """
-    card_data = DatasetCardData(
+    card = render_dataset_card(
         pretty_name=pretty_name,
-        license=license or "other",
-        language="en",
-        task_categories=["video-text-to-text"],
-        tags=["actionart", "video", "human-motion", *(tags or [])],
+        summary=summary,
         configs=configs_metadata(folder, default_config),
+        sections=sections,
+        license=license,
+        citation=citation,
+        tags=tags,
     )
-    body = [f"# {pretty_name}", "", summary.strip(), ""]
-    for title, text in (sections or {}).items():
-        body += [f"## {title}", "", text.strip(), ""]
-    body += ["## Citation", "", "```bibtex", citation.strip(), "```", ""]
-    card = DatasetCard(f"---\n{card_data.to_yaml()}\n---\n\n" + "\n".join(body))
     path = Path(folder) / "README.md"
     card.save(str(path))
     return path
@@ -202,7 +185,6 @@ def task_count_table(task_codes: list[str]) -> str:
 
 
 __all__ = [
-    "ACTIONART_CITATION",
     "DATA_DIR",
     "VIDEO_DIR",
     "check_output_dir",

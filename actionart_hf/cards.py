@@ -1,0 +1,125 @@
+"""Dataset and model cards from the Jinja templates in `actionart_hf/model_cards/`, via huggingface_hub.
+
+card = render_model_card(model_name="actionart-tiny", repo_id="<org>/actionart-tiny", ...)
+card.save("model/README.md")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from huggingface_hub import DatasetCard, DatasetCardData, EvalResult, ModelCard, ModelCardData
+
+
+TEMPLATES = Path(__file__).parent / "model_cards"
+ACTIONART_CITATION = """@article{peng2025actionart,
+  title   = {ActionArt: Advancing Multimodal Large Models for Fine-Grained Human-Centric Video Understanding},
+  author  = {Peng, Yi-Xing and Yang, Qize and Tang, Yu-Ming and Fu, Shenghao and Lin, Kun-Yu and Wei, Xihan and
+             Zheng, Wei-Shi},
+  journal = {arXiv preprint},
+  year    = {2025}
+}"""
+
+
+def render_dataset_card(
+    *,
+    pretty_name: str,
+    summary: str,
+    configs: list[dict],
+    sections: dict[str, str] | None = None,
+    license: str | None = None,
+    citation: str = ACTIONART_CITATION,
+    tags: list[str] | None = None,
+) -> DatasetCard:
+    """A dataset card with YAML `configs`, license and tags, and the given prose sections.
+
+    Args:
+        pretty_name (`str`): title.
+        summary (`str`): first paragraph.
+        configs (`list[dict]`): the YAML `configs` entries (`config_name`, `data_files`, optional `default`).
+        sections (`dict[str, str]`, *optional*): `## <title>` sections in order (features, counts, method, ...).
+        license (`str`, *optional*): a Hub license id set by the user; `"other"` when unknown.
+        citation (`str`, *optional*): BibTeX, the ActionArt paper by default.
+        tags (`list[str]`, *optional*): extra tags.
+    """
+    card_data = DatasetCardData(
+        pretty_name=pretty_name,
+        license=license or "other",
+        language="en",
+        task_categories=["video-text-to-text"],
+        tags=["actionart", "video", "human-motion", *(tags or [])],
+        configs=configs,
+    )
+    license_text = f"`{license}`" if license else "Not set: pass `--license` when building (recorded as `other`)."
+    return DatasetCard.from_template(
+        card_data,
+        template_path=str(TEMPLATES / "dataset_card.md.jinja"),
+        pretty_name=pretty_name,
+        summary=summary.strip(),
+        sections=[(title, body.strip()) for title, body in (sections or {}).items()],
+        license_text=license_text,
+        citation=citation.strip(),
+    )
+
+
+def render_model_card(
+    *,
+    model_name: str,
+    repo_id: str,
+    summary: str,
+    base_model: str | None = None,
+    stages: list[dict] | None = None,
+    datasets: list[str] | None = None,
+    merge: str | None = None,
+    eval_results: list[EvalResult] | None = None,
+    results_table: str | None = None,
+    stand_ins: str | None = None,
+    limitations: str | None = None,
+    license: str | None = None,
+    num_frames: int = 64,
+) -> ModelCard:
+    """A model card with `model-index` results, the training stages, the merge recipe and usage code.
+
+    Args:
+        model_name (`str`): title.
+        repo_id (`str`): the Hub id used in the usage snippet.
+        summary (`str`): first paragraph.
+        base_model (`str`, *optional*): the checkpoint training started from.
+        stages (`list[dict]`, *optional*): `{"name", "description", "datasets"}` per training stage.
+        datasets (`list[str]`, *optional*): Hub ids of the training datasets (card metadata).
+        merge (`str`, *optional*): the parameter-fusion recipe, e.g. `"0.5 * stage1 + 0.5 * stage2-sd-fgqa"`.
+        eval_results (`list[EvalResult]`, *optional*): one per sub-task plus the average (`model-index`).
+        results_table (`str`, *optional*): markdown table of the results.
+        stand_ins (`str`, *optional*): what replaced pretrained encoders in tiny models.
+        limitations (`str`, *optional*): known limitations.
+        license (`str`, *optional*): license id.
+        num_frames (`int`, *optional*, defaults to 64): frames in the usage snippet.
+    """
+    card_data = ModelCardData(
+        model_name=model_name,
+        base_model=base_model,
+        datasets=datasets,
+        license=license or "other",
+        library_name="transformers",
+        pipeline_tag="video-text-to-text",
+        tags=["actionart", "video", "slowfast", "custom_code"],
+        eval_results=eval_results,
+    )
+    return ModelCard.from_template(
+        card_data,
+        template_path=str(TEMPLATES / "model_card.md.jinja"),
+        model_name=model_name,
+        repo_id=repo_id,
+        summary=summary.strip(),
+        base_model=base_model,
+        stages=stages or [],
+        merge=merge,
+        results_table=results_table,
+        stand_ins=stand_ins,
+        limitations=limitations,
+        num_frames=num_frames,
+        citation=ACTIONART_CITATION,
+    )
+
+
+__all__ = ["ACTIONART_CITATION", "TEMPLATES", "render_dataset_card", "render_model_card"]
