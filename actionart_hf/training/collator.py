@@ -1,0 +1,253 @@
+"""The training collator: lazy video/image decoding, processor + chat template, labels on the answer only.
+
+    >>> collator = ActionArtDataCollator(processor, num_frames=64, max_pixels=480 * 480)
+    >>> batch = collator([train_dataset[0], train_dataset[1]])
+    >>> batch["input_ids"].shape, batch["labels"].shape        # (batch_size, sequence_length) each
+
+Examples are the uniform rows of `load_mixture` (`messages` JSON, `videos` paths, `images` bytes). Nothing is
+decoded before `__call__`, so a DataLoader worker decodes the videos of its own batches; the collator holds only
+the processor and plain settings and pickles for spawned workers.
+
+How labels are set: the conversation is rendered with the processor's chat template, once whole and once up to
+each assistant turn (with and without the generation prompt), which splits the text into unsupervised spans (system,
+user turns, the generation prompts) and supervised spans (each assistant answer and its end-of-turn tokens). The
+first span, which holds every video/image placeholder, goes through the processor with the media (so placeholders
+expand to exactly the model's visual tokens); the other spans are tokenized as text. Labels are the input ids on
+supervised spans and -100 everywhere else (with `loss_on="all"`, every token but padding and media placeholders).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..video import load_video
+
+
+IGNORE_INDEX = -100
+# Processor outputs that are per-token and must be extended over the text-only spans and padded.
+_TOKEN_ALIGNED = ("token_type_ids", "mm_token_type_ids")
+_MEDIA_TYPES = ("video", "image")
+
+
+def _decode_image(reference: Any, max_pixels: int | None) -> np.ndarray:
+    """An undecoded image (`{"bytes", "path"}`, a path or a PIL image) → uint8 RGB array `(height, width, 3)`."""
+    from PIL import Image
+
+    if isinstance(reference, dict):
+        source = io.BytesIO(reference["bytes"]) if reference.get("bytes") else reference.get("path")
+        if source is None:
+            raise ValueError(f"Image {reference!r} has neither bytes nor a path.")
+        image = Image.open(source)
+    elif isinstance(reference, str):
+        image = Image.open(reference)
+    else:
+        image = reference
+    image = image.convert("RGB")
+    width, height = image.size
+    if max_pixels is not None and width * height > max_pixels:
+        scale = (max_pixels / (width * height)) ** 0.5
+        image = image.resize((max(1, int(width * scale)), max(1, int(height * scale))), Image.BICUBIC)
+    return np.asarray(image, dtype=np.uint8)
+
+
+@dataclass
+class ActionArtDataCollator:
+    """Collates uniform mixture examples into model inputs with answer-only labels.
+
+    Args:
+        processor ([`~transformers.ProcessorMixin`]):
+            The model's processor: a chat template, a tokenizer with a pad token, and a `__call__` that expands
+            `<video>` (and `<image>`) placeholders given `videos=` (and `images=`).
+        num_frames (`int`, *optional*, defaults to 64):
+            Frames sampled per video.
+        max_pixels (`int`, *optional*, defaults to `480 * 480`):
+            Pixel cap of a decoded frame or image.
+        video_backend (`str`, *optional*, defaults to `"auto"`):
+            Decoder passed to `actionart_hf.video.load_video`.
+        loss_on (`str`, *optional*, defaults to `"assistant"`):
+            `"assistant"` or `"all"` (see module docstring).
+        max_length (`int`, *optional*):
+            Longest sequence; longer ones lose their tail (answer tokens). A prompt that alone exceeds it (video
+            tokens included) raises, since cutting visual tokens would break the model's input.
+        images_as_videos (`bool`, *optional*):
+            Feed images as 1-frame videos (for processors without image support). `None` decides from the
+            processor: images go as images when it has an `image_processor`.
+        processor_kwargs (`dict`, *optional*):
+            Extra keyword arguments for the processor call (e.g. `{"do_sample_frames": False}`).
+
+    Returns (from `__call__`):
+        `dict[str, torch.Tensor]`: `input_ids`, `attention_mask` and `labels` of shape `(batch_size,
+        sequence_length)`, plus the processor's media tensors (e.g. `pixel_values_videos`).
+    """
+
+    processor: Any
+    num_frames: int = 64
+    max_pixels: int | None = 480 * 480
+    video_backend: str = "auto"
+    loss_on: str = "assistant"
+    max_length: int | None = None
+    images_as_videos: bool | None = None
+    processor_kwargs: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.loss_on not in ("assistant", "all"):
+            raise ValueError(f"loss_on={self.loss_on!r} must be 'assistant' or 'all'.")
+        tokenizer = self.tokenizer
+        if tokenizer.pad_token_id is None:
+            if tokenizer.eos_token is None:
+                raise ValueError("The tokenizer has neither a pad token nor an EOS token to pad with; set pad_token.")
+            tokenizer.pad_token = tokenizer.eos_token
+        if self.images_as_videos is None:
+            self.images_as_videos = getattr(self.processor, "image_processor", None) is None
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+    @property
+    def tokenizer(self):
+        return getattr(self.processor, "tokenizer", self.processor)
+
+    def _render(self, messages: list[dict], add_generation_prompt: bool = False) -> str:
+        return self.processor.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=add_generation_prompt
+        )
+
+    def _media_token_ids(self) -> set[int]:
+        ids = set()
+        for name in ("video_token_id", "image_token_id"):
+            value = getattr(self.processor, name, None)
+            if value is None:
+                token = getattr(self.processor, name.replace("_id", ""), None)
+                value = self.tokenizer.convert_tokens_to_ids(token) if isinstance(token, str) else None
+            if isinstance(value, int) and value >= 0:
+                ids.add(value)
+        return ids
+
+    def split_spans(self, messages: list[dict]) -> list[tuple[str, bool]]:
+        """Splits the rendered conversation into `(text, supervised)` spans (see the module docstring).
+
+        Args:
+            messages (`list[dict]`): chat messages with at least one assistant turn.
+
+        Returns:
+            `list[tuple[str, bool]]` whose texts concatenate to the whole rendered conversation; the first span holds
+            every media placeholder.
+        """
+        full = self._render(messages)
+        spans, position = [], 0
+        for index, message in enumerate(messages):
+            if message["role"] != "assistant":
+                continue
+            prompt = self._render(messages[:index], add_generation_prompt=True)
+            through = self._render(messages[: index + 1])
+            if not (full.startswith(through) and through.startswith(prompt) and len(prompt) >= position):
+                raise ValueError(
+                    "The chat template does not render conversations prefix by prefix (the text up to an assistant "
+                    "turn is not a prefix of the whole), so answer tokens cannot be located; use a template without "
+                    "history-dependent rewriting, or set `chat_template_path`."
+                )
+            spans.append((full[position : len(prompt)], False))
+            spans.append((full[len(prompt) : len(through)], True))
+            position = len(through)
+        if position == 0:
+            raise ValueError("The conversation has no assistant turn to learn from.")
+        if position < len(full):
+            spans.append((full[position:], False))
+        for part_index, message in enumerate(messages):
+            if any(part.get("type") in _MEDIA_TYPES for part in message["content"]) and part_index > next(
+                i for i, m in enumerate(messages) if m["role"] == "assistant"
+            ):
+                raise ValueError("Videos and images are only supported before the first assistant turn.")
+        return [span for span in spans if span[0] or span[1]]
+
+    def _prepare(self, example: dict) -> tuple[list[dict], list[np.ndarray], list[np.ndarray]]:
+        messages = json.loads(example["messages"]) if isinstance(example["messages"], str) else example["messages"]
+        videos = [
+            load_video(path, num_frames=self.num_frames, max_pixels=self.max_pixels, backend=self.video_backend).frames
+            for path in example.get("videos") or []
+        ]
+        images = [_decode_image(image, self.max_pixels) for image in example.get("images") or []]
+        if self.images_as_videos and images:
+            # Images become 1-frame videos, in placeholder order among the videos.
+            video_iter, image_iter, ordered = iter(videos), iter(images), []
+            for message in messages:
+                for part in message["content"]:
+                    if part.get("type") == "video":
+                        ordered.append(next(video_iter))
+                    elif part.get("type") == "image":
+                        part["type"] = "video"
+                        ordered.append(next(image_iter)[None])
+            videos, images = ordered, []
+        return messages, videos, images
+
+    # -- main ------------------------------------------------------------------------------------------------------
+    def __call__(self, examples: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        prepared = [self._prepare(example) for example in examples]
+        spans = [self.split_spans(messages) for messages, _, _ in prepared]
+        videos = [video for _, vs, _ in prepared for video in vs]
+        images = [image for _, _, ims in prepared for image in ims]
+
+        kwargs = dict(self.processor_kwargs)
+        if videos:
+            kwargs["videos"] = videos
+        if images:
+            kwargs["images"] = images
+        heads = self.processor(
+            text=[example_spans[0][0] for example_spans in spans],
+            padding=True,
+            return_tensors="pt",
+            add_special_tokens=False,
+            **kwargs,
+        )
+        head_ids, head_mask = heads.pop("input_ids"), heads.pop("attention_mask")
+        aligned = {key: heads.pop(key) for key in _TOKEN_ALIGNED if key in heads}
+        media_ids = self._media_token_ids() if self.loss_on == "all" else set()
+
+        rows = []
+        for row, example_spans in enumerate(spans):
+            keep = head_mask[row].bool()
+            ids = head_ids[row][keep].tolist()
+            extra = {key: value[row][keep].tolist() for key, value in aligned.items()}
+            labels = [IGNORE_INDEX] * len(ids)
+            if self.loss_on == "all":
+                labels = [IGNORE_INDEX if token in media_ids else token for token in ids]
+            if example_spans[0][1]:  # the first span is an answer (a conversation opening with the assistant)
+                labels = list(ids)
+            prompt_length = len(ids)
+            for text, supervised in example_spans[1:]:
+                span_ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+                ids += span_ids
+                labels += span_ids if (supervised or self.loss_on == "all") else [IGNORE_INDEX] * len(span_ids)
+                for key in extra:
+                    extra[key] += [0] * len(span_ids)
+            if self.max_length is not None and len(ids) > self.max_length:
+                if prompt_length > self.max_length:
+                    raise ValueError(
+                        f"A prompt of {prompt_length} tokens (visual tokens included) exceeds max_length="
+                        f"{self.max_length} (source {examples[row].get('source', '?')}); raise max_length, set it to "
+                        "null, or lower num_frames / max_pixels."
+                    )
+                ids, labels = ids[: self.max_length], labels[: self.max_length]
+                extra = {key: value[: self.max_length] for key, value in extra.items()}
+            rows.append((ids, labels, extra))
+
+        batch_size, length = len(rows), max(len(ids) for ids, _, _ in rows)
+        pad_id = self.tokenizer.pad_token_id
+        input_ids = torch.full((batch_size, length), pad_id, dtype=torch.long)
+        labels = torch.full((batch_size, length), IGNORE_INDEX, dtype=torch.long)
+        attention_mask = torch.zeros((batch_size, length), dtype=torch.long)
+        aligned_out = {key: torch.zeros((batch_size, length), dtype=value.dtype) for key, value in aligned.items()}
+        for row, (ids, row_labels, extra) in enumerate(rows):
+            input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+            labels[row, : len(ids)] = torch.tensor(row_labels, dtype=torch.long)
+            attention_mask[row, : len(ids)] = 1
+            for key, values in extra.items():
+                aligned_out[key][row, : len(values)] = torch.tensor(values, dtype=aligned_out[key].dtype)
+        return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels, **aligned_out, **heads}
+
+
+__all__ = ["IGNORE_INDEX", "ActionArtDataCollator"]

@@ -1,0 +1,236 @@
+"""Dataset mixtures: several datasets / configs with weights and column mappings → one training dataset.
+
+    >>> from actionart_hf.training import DatasetSpec, load_mixture
+    >>> train = load_mixture([DatasetSpec("outputs/proxy/sd", name="spatial_difference"),
+    ...                       DatasetSpec("outputs/proxy/fgqa", name="fgqa", weight=0.5)])
+    >>> train.column_names
+    ['messages', 'videos', 'images', 'source']
+
+Every entry is loaded, renamed with its `columns` mapping, checked for the columns its format needs, sampled by
+its `weight` and converted with `row_to_example`; videos stay paths (decoded by the collator), images stay
+undecoded bytes. All checks run here, before any model is built, so a bad recipe fails in seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from pathlib import Path
+
+import datasets
+import numpy as np
+
+from ..data.loading import load_actionart
+from .arguments import FORMAT_COLUMNS, DatasetSpec
+from .formats import EXAMPLE_FEATURES, row_to_example
+
+
+logger = logging.getLogger(__name__)
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+_IMAGE_COLUMNS = ("image", "images")
+
+
+def _is_our_layout(folder: Path, name: str | None) -> bool:
+    return name is not None and (folder / "data" / name).is_dir()
+
+
+def _unknown_dataset(spec: DatasetSpec, where: str, error: Exception | None = None) -> ValueError:
+    reason = f" ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})" if error else ""
+    return ValueError(
+        f"{where}: dataset {spec.path!r} is neither a local folder nor a dataset that could be loaded from the Hub"
+        f"{reason}. Fix `path`, or build the data first (e.g. `actionart-hf synth --out {spec.path}` or "
+        "`actionart-hf proxy ...`)."
+    )
+
+
+def _load_raw(spec: DatasetSpec, where: str) -> tuple[datasets.Dataset, str | None]:
+    """Loads the entry's split; returns it with the folder that relative media paths resolve against."""
+    folder = Path(spec.path).expanduser()
+    if folder.is_dir():
+        if _is_our_layout(folder, spec.name) and not (spec.data_files or spec.data_dir):
+            return load_actionart(folder, config=spec.name, split=spec.split), str(folder.absolute())
+        if (folder / "data").is_dir() and spec.name and not (spec.data_files or spec.data_dir):
+            configs = sorted(p.name for p in (folder / "data").iterdir() if p.is_dir())
+            if configs:
+                raise ValueError(
+                    f"{where}: {spec.path!r} has no config {spec.name!r}; available configs: {configs}. Fix `name`."
+                )
+        try:
+            loaded = datasets.load_dataset(
+                str(folder), name=spec.name, data_files=spec.data_files, data_dir=spec.data_dir, split=spec.split
+            )
+        except (ValueError, FileNotFoundError) as error:
+            raise ValueError(f"{where}: could not load {spec.label} ({error}).") from error
+        return loaded, spec.video_root or str(folder.absolute())
+    looks_local = spec.path.startswith((".", "/", "~")) or not _HUB_ID.match(spec.path) or os.sep + os.sep in spec.path
+    if looks_local:
+        raise _unknown_dataset(spec, where)
+    try:
+        if spec.name is not None and not (spec.data_files or spec.data_dir or spec.columns):
+            loaded = load_actionart(spec.path, config=spec.name, split=spec.split, revision=spec.revision)
+        else:
+            loaded = datasets.load_dataset(
+                spec.path,
+                name=spec.name,
+                data_files=spec.data_files,
+                data_dir=spec.data_dir,
+                split=spec.split,
+                revision=spec.revision,
+            )
+    except Exception as error:  # datasets raises many types for "not there" (offline, 404, no such config)
+        raise _unknown_dataset(spec, where, error) from error
+    return loaded, spec.video_root
+
+
+def _resolve_media_paths(dataset: datasets.Dataset, root: str | None, spec: DatasetSpec) -> datasets.Dataset:
+    """Makes relative `video` / `videos` paths absolute against `root` (or downloads them from a Hub dataset)."""
+    columns = [c for c in ("video", "videos") if c in dataset.column_names]
+    if not columns:
+        return dataset
+    if root is not None:
+
+        def resolve(path: str) -> str:
+            return path if (not path or os.path.isabs(path) or "://" in path) else os.path.join(root, path)
+
+    elif not Path(spec.path).exists() and _HUB_ID.match(spec.path):
+        from huggingface_hub import hf_hub_download
+
+        def resolve(path: str) -> str:
+            if not path or os.path.isabs(path) or "://" in path:
+                return path
+            return hf_hub_download(spec.path, path, repo_type="dataset", revision=spec.revision)
+
+    else:
+        return dataset
+
+    def resolve_batch(batch):
+        out = {}
+        for column in columns:
+            values = batch[column]
+            if column == "video":
+                out[column] = [resolve(v) if isinstance(v, str) else v for v in values]
+            else:
+                out[column] = [[resolve(v) for v in (vs or [])] for vs in values]
+        return out
+
+    return dataset.map(resolve_batch, batched=True, desc=f"Resolving video paths of {spec.label}")
+
+
+def _apply_columns(dataset: datasets.Dataset, spec: DatasetSpec, where: str) -> datasets.Dataset:
+    mapping = dict(spec.columns)
+    missing_sources = [source for source in mapping.values() if source not in dataset.column_names]
+    if missing_sources:
+        raise ValueError(
+            f"{where} ({spec.label}): `columns` maps from {missing_sources}, which the dataset does not have; its "
+            f"columns are {dataset.column_names}."
+        )
+    # Drop columns that would collide with a mapped name, then rename `{ours: theirs}`.
+    clashes = [ours for ours, theirs in mapping.items() if ours in dataset.column_names and ours != theirs]
+    clashes = [c for c in clashes if c not in mapping.values()]
+    if clashes:
+        dataset = dataset.remove_columns(clashes)
+    renames = {theirs: ours for ours, theirs in mapping.items() if theirs != ours}
+    if renames:
+        dataset = dataset.rename_columns(renames)
+    required = FORMAT_COLUMNS[spec.format]
+    if spec.format == "messages":
+        required = ("messages",)
+    missing = [column for column in required if column not in dataset.column_names]
+    if missing:
+        hint = ", ".join(f"{column}: <one of {dataset.column_names}>" for column in missing)
+        raise ValueError(
+            f"{where} ({spec.label}): format {spec.format!r} needs the column(s) {missing}, but the dataset has "
+            f"{dataset.column_names}. Map them with `columns: {{{hint}}}`, or fix `format`/`name`."
+        )
+    return dataset
+
+
+def sample_by_weight(num_rows: int, weight: float, rng: np.random.Generator) -> np.ndarray:
+    """Row indices for one epoch of the mixture: every row `floor(weight)` times plus a random `frac(weight)` share.
+
+    Args:
+        num_rows (`int`): rows of the dataset.
+        weight (`float`): > 0.
+        rng (`np.random.Generator`): source of the random share.
+
+    Returns:
+        `np.ndarray` of int64 indices, of length `round(weight * num_rows)`.
+    """
+    whole = int(math.floor(weight))
+    extra = int(round((weight - whole) * num_rows))
+    indices = [np.tile(np.arange(num_rows, dtype=np.int64), whole)]
+    if extra:
+        indices.append(np.sort(rng.choice(num_rows, size=extra, replace=False)).astype(np.int64))
+    return np.concatenate(indices)
+
+
+def load_dataset_entry(
+    spec: DatasetSpec, index: int = 0, seed: int = 0, field_name: str = "dataset_mixture"
+) -> datasets.Dataset:
+    """Loads, checks, samples and converts one mixture entry into uniform training examples.
+
+    Args:
+        spec ([`DatasetSpec`]): the entry.
+        index (`int`, *optional*): its position, for error messages.
+        seed (`int`, *optional*): seed of the fractional-weight sampling (offset by `index`).
+        field_name (`str`, *optional*): the argument the entry came from, for error messages.
+
+    Returns:
+        `datasets.Dataset` with the columns of `EXAMPLE_FEATURES`.
+    """
+    where = f"{field_name}[{index}]"
+    raw, root = _load_raw(spec, where)
+    if isinstance(raw, datasets.DatasetDict):  # pragma: no cover - we always pass a split
+        raise ValueError(f"{where}: give `split` for {spec.label}.")
+    raw = _apply_columns(raw, spec, where)
+    raw = _resolve_media_paths(raw, root, spec)
+    for column in _IMAGE_COLUMNS:
+        feature = raw.features.get(column)
+        if isinstance(feature, datasets.Image):
+            raw = raw.cast_column(column, datasets.Image(decode=False))
+        elif isinstance(feature, datasets.List) and isinstance(feature.feature, datasets.Image):
+            raw = raw.cast_column(column, datasets.List(datasets.Image(decode=False)))
+    if spec.max_samples is not None:
+        raw = raw.select(range(min(int(spec.max_samples), len(raw))))
+    if len(raw) == 0:
+        raise ValueError(f"{where} ({spec.label}) has no rows; check `split` and the dataset.")
+    indices = sample_by_weight(len(raw), spec.weight, np.random.default_rng(seed + index))
+    if len(indices) == 0:
+        raise ValueError(
+            f"{where} ({spec.label}): weight={spec.weight} of {len(raw)} rows keeps no row; raise the weight."
+        )
+    if len(indices) != len(raw) or not np.array_equal(indices, np.arange(len(raw))):
+        raw = raw.select(indices)
+    label, fmt = spec.label, spec.format
+    return raw.map(
+        lambda row: row_to_example(row, fmt, label, root),
+        remove_columns=raw.column_names,
+        features=EXAMPLE_FEATURES,
+        desc=f"Chat format {label}",
+    )
+
+
+def load_mixture(specs: list[DatasetSpec], seed: int = 0, field_name: str = "dataset_mixture") -> datasets.Dataset:
+    """Builds the training dataset of a mixture (see the module docstring).
+
+    Args:
+        specs (`list[DatasetSpec]`): the entries (at least one).
+        seed (`int`, *optional*, defaults to 0): sampling seed of fractional weights.
+        field_name (`str`, *optional*): the argument the entries came from, for error messages.
+
+    Returns:
+        `datasets.Dataset` with columns `messages` (JSON), `videos`, `images`, `source`; the rows of the entries
+        in order (the trainer shuffles).
+    """
+    if not specs:
+        raise ValueError(f"{field_name} is empty; list at least one dataset (or set dataset_name).")
+    parts = [load_dataset_entry(spec, index, seed, field_name) for index, spec in enumerate(specs)]
+    for spec, part in zip(specs, parts):
+        logger.info("%s: %d examples (weight %g, format %s)", spec.label, len(part), spec.weight, spec.format)
+    return parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)
+
+
+__all__ = ["load_dataset_entry", "load_mixture", "sample_by_weight"]
