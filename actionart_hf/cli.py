@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     name, rest = argv[0], argv[1:]
     module = importlib.import_module(commands[name][0])
+    if hasattr(module, "run_cli"):  # commands that parse their own argv (e.g. TrlParser's `--config X.yaml`)
+        return int(module.run_cli(rest, prog=f"actionart-hf {name}") or 0)
     parser = module.make_parser()
     parser.prog = f"actionart-hf {name}"
     args = parser.parse_args(rest)
