@@ -1,0 +1,4 @@
+"""Metrics shipped as `evaluate` modules, loaded by path.
+
+>>> evaluate.load("<checkout>/actionart_hf/metrics/actionart_accuracy")
+"""
