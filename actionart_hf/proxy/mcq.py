@@ -108,8 +108,11 @@ def normalize_label(text: str) -> str:
     return " ".join(words[:12])
 
 
-def format_events(events: Sequence[Event]) -> str:
-    """The sequence as numbered lines for the LLM prompt: `1. 0.0-2.0 s: raise right arm`."""
+def format_events(events: Sequence[Event], timed: bool = True) -> str:
+    """The sequence as numbered lines for the LLM prompt: `1. 0.0-2.0 s: raise right arm` (`1. raise right arm`
+    when the times are unknown)."""
+    if not timed:
+        return "\n".join(f"{i + 1}. {e.label}" for i, e in enumerate(events))
     return "\n".join(f"{i + 1}. {e.start_s:.1f}-{e.end_s:.1f} s: {e.label}" for i, e in enumerate(events))
 
 
@@ -279,14 +282,34 @@ _DIRECTION_FAMILIES = (("left", "right", "forward", "backward"), ("up", "down"),
 _FILLERS = frozenset(("to", "the", "a", "an", "towards", "toward", "of", "in", "his", "her", "their"))
 
 
+_NOT_OBJECTS = frozenset(
+    """arm arms hand hands leg legs knee knees foot feet head body torso waist hip hips shoulder shoulders back side
+    chest elbow wrist neck face camera floor ground frame circle turn step air place left right front way upper
+    lower whole other same full quarter half""".split()
+)
+
+
 def _movement(label: str) -> tuple[str, str] | None:
-    """`(direction, verb phrase)` for a movement label ("step to the left" → ("left", "step")), else None."""
+    """`(direction, phrase without it)` when a movement label ends in a direction: "take a step to their left" →
+    ("left", "take a step"); "lean the upper body to their right" → ("right", "lean the upper body"); else None."""
     words = label.split()
-    direction = _direction(label)
-    if not words or words[0] not in MOVEMENT_VERBS or direction is None:
+    if len(words) < 2 or not MOVEMENT_VERBS & set(words[:3]):
         return None
-    rest = [w for w in words if _DIRECTION_SYNONYMS.get(w, w) not in DIRECTIONS and w not in _FILLERS]
+    direction = _DIRECTION_SYNONYMS.get(words[-1], words[-1])
+    if direction not in DIRECTIONS:
+        return None
+    rest = words[:-1]
+    while rest and rest[-1] in _FILLERS:
+        rest = rest[:-1]
     return (direction, " ".join(rest)) if rest else None
+
+
+def _object_of(label: str) -> str | None:
+    """The object an action involves: the first noun after the/a/an that is not a body part or the scene."""
+    for match in re.finditer(r"\b(?:the|a|an)\s+([a-z]+)", label):
+        if match[1] not in _NOT_OBJECTS and match[1] not in DIRECTIONS:
+            return match[1]
+    return None
 
 
 def _unique_event(label: str, events: Sequence[Event]) -> tuple[int | None, Rejection | None]:
@@ -350,9 +373,10 @@ def _time_reference(question: str, events: Sequence[Event]) -> tuple[int | None,
     return None
 
 
-def _predicate(task: str, question: str, options: list[str], events: Sequence[Event]):
+def _predicate(task: str, question: str, options: list[str], events: Sequence[Event], timed: bool = True):
     """`(is_true, None)` where `is_true(option) -> bool | None` (None: the option cannot be read), or a rejection."""
     q = _padded(question)
+    untimed = Rejection("no_referent", "the action sequence has no times (labels from a caption)")
     labels = {e.label for e in events}
     label_is = lambda target: lambda option: normalize_label(option) == target  # noqa: E731
 
@@ -378,6 +402,8 @@ def _predicate(task: str, question: str, options: list[str], events: Sequence[Ev
         return None, Rejection("no_referent", "AS question without after/before/first/last/order")
 
     if task == "TL":
+        if not timed:
+            return None, untimed
         index, rejection = _single_referent(question, events)
         if rejection:
             return None, rejection
@@ -416,7 +442,7 @@ def _predicate(task: str, question: str, options: list[str], events: Sequence[Ev
             match = re.search(r"\bwith (?:the|a|an|his|her|their) ([a-z]+)", question.lower())
             if not match:
                 return None, Rejection("no_referent", "HOI question names no object ('with the <object>')")
-            holders = sorted({e.label for e in events if f" {match[1]} " in f" {e.label} "})
+            holders = sorted({e.label for e in events if _object_of(e.label) == match[1]})
             if not holders:
                 return None, Rejection("no_referent", f"no action of the sequence involves {match[1]!r}")
             if len(holders) > 1:
@@ -424,6 +450,8 @@ def _predicate(task: str, question: str, options: list[str], events: Sequence[Ev
             index, rejection = _unique_event(holders[0], events)
             return (None, rejection) if rejection else (label_is(holders[0]), None)
         reference = _time_reference(question, events)
+        if reference is not None and not timed and _TIME_WINDOW.search(question.lower()):
+            return None, untimed
         if reference is not None:
             index, rejection = reference
             return (None, rejection) if rejection else (label_is(events[index].label), None)
@@ -435,7 +463,7 @@ def _predicate(task: str, question: str, options: list[str], events: Sequence[Ev
         candidates = []
         for i, event in enumerate(events):
             mover = _movement(event.label)
-            if mover and all(w in words for w in mover[1].split()):
+            if mover and all(w in words for w in mover[1].split() if w not in _FILLERS):
                 candidates.append((i, mover[0]))
         if not candidates:
             return None, Rejection("no_referent", "no directional action of the sequence matches the question")
@@ -447,12 +475,16 @@ def _predicate(task: str, question: str, options: list[str], events: Sequence[Ev
     return None, Rejection("unsupported_task", f"{task} ({TASKS[task].name}) cannot be checked against action labels")
 
 
-def validate_question(question: dict, events: Sequence[Event]) -> tuple[MCQ | None, Rejection | None]:
+def validate_question(
+    question: dict, events: Sequence[Event], timed: bool = True
+) -> tuple[MCQ | None, Rejection | None]:
     """Keeps a question only if its marked answer is the single option that follows from `events`.
 
     Args:
         question (`dict`): `{"task", "question", "options", "answer"}` (answer as a letter, index or option text).
         events (`Sequence[Event]`): the action sequence, in time order, labels normalised with `normalize_label`.
+        timed (`bool`, *optional*, defaults to `True`): whether the event times are real; without them questions
+            about times (TL, AR over a time range) are rejected.
 
     Returns:
         `(MCQ, None)` when kept, `(None, Rejection)` otherwise.
@@ -472,7 +504,7 @@ def validate_question(question: dict, events: Sequence[Event]) -> tuple[MCQ | No
     reason = check_mcq(options, answer, task)
     if reason:
         return None, Rejection("duplicate_options" if "duplicate" in reason else "structure", reason)
-    is_true, rejection = _predicate(task, text, options, events)
+    is_true, rejection = _predicate(task, text, options, events, timed)
     if rejection:
         return None, rejection
     verdicts = [is_true(option) for option in options]
@@ -518,6 +550,7 @@ def oracle_questions(
     vocabulary: Sequence[str] = (),
     num_options: int = 4,
     seed: int = 0,
+    timed: bool = True,
 ) -> list[dict]:
     """Template questions whose answers are exact by construction (then checked by `validate_question` anyway).
 
@@ -527,6 +560,8 @@ def oracle_questions(
         vocabulary (`Sequence[str]`, *optional*): other action labels to draw distractors from.
         num_options (`int`, *optional*, defaults to 4): options per question (fewer when too few distractors).
         seed (`int`, *optional*, defaults to 0): picks referents, distractors and the answer position.
+        timed (`bool`, *optional*, defaults to `True`): event times are real; without them no TL question is asked
+            and AR asks which listed action the person performs.
 
     Returns:
         `list[dict]` of `{"task", "question", "options", "answer"}`.
@@ -553,7 +588,7 @@ def oracle_questions(
                 pools = [[lab for lab in sequence_labels if lab != target], other_labels]
                 text = "What does the person do first?"
             question = _assemble(task, text, target, _pick_distractors(target, pools, num_options - 1, rng), rng)
-        elif task == "TL" and unique and len(events) >= 2:
+        elif task == "TL" and timed and unique and len(events) >= 2:
             i = rng.choice(unique)
             others = [format_range(e.start_s, e.end_s) for j, e in enumerate(events) if j != i]
             answer = format_range(events[i].start_s, events[i].end_s)
@@ -563,9 +598,13 @@ def oracle_questions(
             label = rng.choice(sequence_labels)
             count = counts[label]
             pool = [str(n) for n in range(1, max(count + num_options, 2 * num_options))]
-            close = sorted(pool, key=lambda n: abs(int(n) - count))
-            distractors = _pick_distractors(str(count), [close[: 2 * num_options]], num_options - 1, rng)
+            close = sorted(pool, key=lambda n: (abs(int(n) - count), int(n)))
+            distractors = _pick_distractors(str(count), [close[:num_options]], num_options - 1, rng)
             question = _assemble(task, f"How many times does the person {label}?", str(count), distractors, rng)
+        elif task == "AR" and events and not timed:
+            label = rng.choice(sequence_labels)
+            distractors = _pick_distractors(label, [other_labels], num_options - 1, rng)
+            question = _assemble(task, "Which of these actions does the person perform?", label, distractors, rng)
         elif task == "AR" and events:
             i = rng.randrange(len(events))
             event = events[i]
@@ -576,16 +615,19 @@ def oracle_questions(
         elif task == "HOI":
             by_object: dict[str, list[str]] = {}
             for label in sequence_labels:
-                match = re.search(r"\bthe ([a-z]+)$", label)
-                if match:
-                    by_object.setdefault(match[1], []).append(label)
+                if _object_of(label):
+                    by_object.setdefault(_object_of(label), []).append(label)
             usable = [(obj, labels[0]) for obj, labels in sorted(by_object.items()) if len(labels) == 1]
             usable = [(obj, label) for obj, label in usable if counts[label] == 1]
             if usable:
                 obj, label = rng.choice(usable)
-                pool = [lab for lab in other_labels if re.search(r"\bthe [a-z]+$", lab)]
-                pool = [re.sub(r"\bthe [a-z]+$", f"the {obj}", lab) for lab in pool]
-                pool += [re.sub(rf"\bthe {obj}$", "the " + o, label) for o in ("ball", "box", "cup") if o != obj]
+                # other actions done to the same object: the vocabulary's object actions with the object swapped
+                pool = [
+                    re.sub(rf"\b{_object_of(lab)}\b", obj, lab, count=1)
+                    for lab in [*other_labels, *sequence_labels]
+                    if _object_of(lab) and lab != label
+                ]
+                pool = [p for p in pool if p not in counts]
                 distractors = _pick_distractors(label, [pool], num_options - 1, rng)
                 question = _assemble(task, f"What does the person do with the {obj}?", label, distractors, rng)
         elif task == "MV":

@@ -1,0 +1,259 @@
+"""Plumbing shared by the proxy builders: run settings, reports, chunked row generation, side files, cards."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import datasets
+
+from ..data.hub_folder import write_dataset_card
+from .cache import CallCache, CallResult, CallRunner, TeacherRequest, write_failure_report
+from .mcq import REJECT_REASONS
+from .prompts import Prompt
+from .teachers import GenerationSettings, Teacher
+
+
+logger = logging.getLogger(__name__)
+
+PROXY_TAGS = ["human-action", "proxy-task", "teacher-labels"]
+
+
+@dataclass
+class RunSettings:
+    """How teacher calls run (shared by every builder).
+
+    Args:
+        cache_dir (`str` or `os.PathLike`, *optional*): the call cache; defaults to `<out_dir>.cache` beside the
+            output, so running the same command again resumes.
+        workers (`int`, *optional*, defaults to 8): parallel teacher calls.
+        retries (`int`, *optional*, defaults to 3): extra tries per call (errors and malformed answers).
+        timeout_s (`float`, *optional*, defaults to 120): per-call timeout.
+        backoff_s (`float`, *optional*, defaults to 1.0): first retry delay (doubles each retry).
+        chunk_size (`int`, *optional*, defaults to 256): requests prepared (frames decoded) and run at a time.
+        generation (`GenerationSettings`, *optional*): sampling settings.
+    """
+
+    cache_dir: str | os.PathLike | None = None
+    workers: int = 8
+    retries: int = 3
+    timeout_s: float | None = 120.0
+    backoff_s: float = 1.0
+    chunk_size: int = 256
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+
+    def resolve_cache_dir(self, out_dir: Path) -> Path:
+        return Path(self.cache_dir) if self.cache_dir else out_dir.parent / f"{out_dir.name}.cache"
+
+    def runner(self, teacher: Teacher, cache: CallCache, check=None) -> CallRunner:
+        return CallRunner(
+            teacher,
+            cache,
+            workers=self.workers,
+            retries=self.retries,
+            backoff_s=self.backoff_s,
+            timeout_s=self.timeout_s,
+            check=check,
+        )
+
+
+@dataclass
+class BuildReport:
+    """What a build produced.
+
+    Args:
+        out_dir (`Path`): the Hub folder.
+        config (`str`): its config name.
+        rows (`int`): rows written.
+        failed (`int`): teacher requests that still failed (listed in `failure_report`).
+        rejected (`Counter`): questions rejected by the validator, by reason code.
+        teacher_calls (`int`): calls made in this run (0 when everything came from the cache).
+        cached (`int`): answers served from the cache.
+        failure_report (`Path`, *optional*): JSONL of failed requests, beside the output.
+        rejects_file (`Path`, *optional*): JSONL of rejected questions, beside the output.
+    """
+
+    out_dir: Path
+    config: str
+    rows: int = 0
+    failed: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    teacher_calls: int = 0
+    cached: int = 0
+    failure_report: Path | None = None
+    rejects_file: Path | None = None
+
+    def summary(self) -> str:
+        text = (
+            f"{self.rows} {self.config} rows in {self.out_dir} ({self.teacher_calls} teacher calls, "
+            f"{self.cached} answers from the cache"
+        )
+        if self.failed:
+            text += f", {self.failed} failed requests listed in {self.failure_report}"
+        if self.rejected:
+            rejected = sum(self.rejected.values())
+            text += f", {rejected} questions rejected ({dict(self.rejected)}) in {self.rejects_file}"
+        return text + ")"
+
+
+def teacher_tag(teacher: Teacher, prompt: Prompt) -> str:
+    """The `teacher` column: teacher id and prompt version, e.g. `"openai:qwen2.5-vl-72b|pose_description.v1"`."""
+    return f"{teacher.id}|{prompt.tag}"
+
+
+def user_message(text: str, num_images: int = 0) -> list[dict]:
+    """One user turn: `num_images` image placeholders, then the text."""
+    content = [*({"type": "image"} for _ in range(num_images)), {"type": "text", "text": text}]
+    return [{"role": "user", "content": content}]
+
+
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class ResultTracker:
+    """Collects call results across chunks for the report and the failure file."""
+
+    def __init__(self):
+        self.failed: list[CallResult] = []
+        self.calls = 0
+        self.cached = 0
+
+    def add(self, runner: CallRunner, results: list[CallResult]) -> list[CallResult]:
+        self.failed += [r for r in results if not r.ok]
+        self.cached += sum(1 for r in results if r.ok and r.cached)
+        self.calls = runner.calls_made
+        return results
+
+    def finish(self, report: BuildReport, out_dir: Path) -> None:
+        report.failed = len(self.failed)
+        report.teacher_calls = self.calls
+        report.cached = self.cached
+        report.failure_report = write_failure_report(out_dir.parent / f"{out_dir.name}.failures.jsonl", self.failed)
+
+
+def run_requests(runner: CallRunner, requests: list[TeacherRequest], tracker: ResultTracker, desc: str):
+    return tracker.add(runner, runner.run(requests, desc=desc))
+
+
+def dataset_from_rows(
+    rows: Callable[[], Iterator[dict]], features: datasets.Features, work_dir: Path
+) -> datasets.Dataset:
+    """Streams rows to an Arrow file under `work_dir` (images never all in memory) and returns the dataset.
+
+    A fresh fingerprint per build: `from_generator` must never reuse another build's rows.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    return datasets.Dataset.from_generator(
+        rows, features=features, cache_dir=str(work_dir), fingerprint=uuid.uuid4().hex
+    )
+
+
+def write_jsonl(path: Path, rows: Iterable[dict]) -> Path:
+    """Atomic JSONL write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(tmp, "w", encoding="utf-8") as stream:
+        for row in rows:
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def write_rejects(out_dir: Path, rejects: list[dict]) -> Path | None:
+    path = out_dir.parent / f"{out_dir.name}.rejects.jsonl"
+    if not rejects:
+        path.unlink(missing_ok=True)
+        return None
+    return write_jsonl(path, rejects)
+
+
+def reject_table(rejected: Counter) -> str:
+    """Markdown table of rejected questions by reason."""
+    if not rejected:
+        return "The validator rejected no question."
+    lines = ["| reason | meaning | questions |", "|---|---|---|"]
+    lines += [f"| `{code}` | {REJECT_REASONS.get(code, '')} | {n} |" for code, n in rejected.most_common()]
+    lines.append(f"| | **total** | **{sum(rejected.values())}** |")
+    return "\n".join(lines)
+
+
+def failure_section(report: BuildReport) -> str:
+    if not report.failed:
+        return "Every teacher request succeeded."
+    return (
+        f"{report.failed} teacher request(s) still failed after retries; their rows are not in the data. They were "
+        f"listed in `{report.failure_report.name}` next to the build folder. Run the same command with `--overwrite` "
+        "to retry only them (every answered call comes from the cache)."
+    )
+
+
+def write_proxy_card(
+    stage: Path,
+    report: BuildReport,
+    *,
+    pretty_name: str,
+    summary: str,
+    method: str,
+    teacher_lines: list[str],
+    extra_sections: dict[str, str] | None = None,
+    license: str | None = None,
+) -> Path:
+    """The card of a proxy build: summary, usage, method, teachers and prompts, failures, extra sections."""
+    usage = (
+        "```python\nfrom datasets import load_dataset\nfrom actionart_hf.data.chat import row_to_messages\n\n"
+        f'ds = load_dataset("<this repo or folder>", "{report.config}", split="train")\n'
+        f'messages, media = row_to_messages(ds[0], "{report.config}")\n```'
+    )
+    sections = {
+        "Usage": usage,
+        "How it was made": method,
+        "Teachers and prompts": "\n".join(f"- {line}" for line in teacher_lines),
+        **(extra_sections or {}),
+        "Failures": failure_section(report),
+    }
+    return write_dataset_card(
+        stage,
+        pretty_name=pretty_name,
+        summary=summary,
+        sections=sections,
+        license=license,
+        default_config=report.config,
+        tags=PROXY_TAGS,
+    )
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+__all__ = [
+    "BuildReport",
+    "ResultTracker",
+    "RunSettings",
+    "chunked",
+    "dataset_from_rows",
+    "reject_table",
+    "run_requests",
+    "teacher_tag",
+    "user_message",
+    "write_jsonl",
+    "write_proxy_card",
+    "write_rejects",
+]
