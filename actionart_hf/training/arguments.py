@@ -168,8 +168,9 @@ class DatasetSpec:
 
     @property
     def label(self) -> str:
-        """A short human name for logs and errors: `path[name]:split`."""
-        return f"{self.path}" + (f"[{self.name}]" if self.name else "") + f":{self.split}"
+        """A short human name for logs and errors: `path[name]:split` (plus ` as <format>` when it differs)."""
+        label = f"{self.path}" + (f"[{self.name}]" if self.name else "") + f":{self.split}"
+        return label if self.format in (None, self.name) else f"{label} as {self.format}"
 
 
 @dataclass

@@ -23,7 +23,7 @@ import datasets
 import numpy as np
 
 from ..data.loading import load_actionart
-from .arguments import FORMAT_COLUMNS, DatasetSpec
+from .arguments import FORMAT_COLUMNS, DatasetSpec, normalize_format
 from .formats import EXAMPLE_FEATURES, row_to_example
 
 
@@ -49,6 +49,9 @@ def _unknown_dataset(spec: DatasetSpec, where: str, error: Exception | None = No
 def _load_raw(spec: DatasetSpec, where: str) -> tuple[datasets.Dataset, str | None]:
     """Loads the entry's split; returns it with the folder that relative media paths resolve against."""
     folder = Path(spec.path).expanduser()
+    if folder.is_dir() and spec.name and not _is_our_layout(folder, spec.name):
+        if _is_our_layout(folder, normalize_format(spec.name)):  # `pd` / `sd` spelled short
+            spec.name = normalize_format(spec.name)
     if folder.is_dir():
         if _is_our_layout(folder, spec.name) and not (spec.data_files or spec.data_dir):
             return load_actionart(folder, config=spec.name, split=spec.split), str(folder.absolute())
@@ -183,10 +186,10 @@ def load_dataset_entry(
     """
     where = f"{field_name}[{index}]"
     raw, root = _load_raw(spec, where)
-    if isinstance(raw, datasets.DatasetDict):  # pragma: no cover - we always pass a split
-        raise ValueError(f"{where}: give `split` for {spec.label}.")
+    already_resolved = "video" in raw.column_names and not spec.columns  # load_actionart made them absolute
     raw = _apply_columns(raw, spec, where)
-    raw = _resolve_media_paths(raw, root, spec)
+    if not already_resolved:
+        raw = _resolve_media_paths(raw, root, spec)
     for column in _IMAGE_COLUMNS:
         feature = raw.features.get(column)
         if isinstance(feature, datasets.Image):

@@ -1,0 +1,142 @@
+"""Argument checks and mixtures: a bad recipe fails with a clear error before any model or training."""
+
+import pytest
+import yaml
+
+from actionart_hf.training.arguments import ActionArtTrainingArguments, DatasetSpec
+from actionart_hf.training.mixture import load_mixture, sample_by_weight
+from actionart_hf.training.sft import parse_args
+
+
+def write_recipe(tmp_path, **overrides):
+    recipe = {
+        "model_name_or_path": str(tmp_path / "model"),
+        "output_dir": str(tmp_path / "out"),
+        "bf16": False,
+        "activation_checkpointing": False,
+        "report_to": "none",
+        "dataset_mixture": [{"path": str(tmp_path), "name": "qa"}],
+    }
+    recipe.update(overrides)
+    path = tmp_path / "recipe.yaml"
+    path.write_text(yaml.safe_dump(recipe))
+    return path
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"path": "x", "name": "qa", "weight": 0}, "must be > 0"),
+        ({"path": "x", "name": "qa", "weight": -1.5}, "must be > 0"),
+        ({"path": "x", "name": "qa", "weight": "heavy"}, "is not a number"),
+        ({"path": "x", "name": "motion"}, "has no chat conversion"),
+        ({"path": "x"}, "has neither `name` nor `format`"),
+        ({"name": "qa"}, "has no `path`"),
+        ({"path": "x", "name": "qa", "colums": {}}, "unknown keys ['colums']"),
+        ({"path": "x", "name": "qa", "columns": ["video"]}, "must map our column names"),
+    ],
+)
+def test_bad_mixture_entries(entry, message):
+    with pytest.raises(ValueError, match="dataset_mixture\\[0\\]") as error:
+        ActionArtTrainingArguments(dataset_mixture=[entry])
+    assert message in str(error.value)
+
+
+def test_cli_entries_and_aliases():
+    args = ActionArtTrainingArguments(dataset_mixture=["data/proxy:pd:0.5", '{"path": "d", "name": "sd"}'])
+    assert [(s.path, s.name, s.format, s.weight) for s in args.dataset_mixture] == [
+        ("data/proxy", "pd", "pose_description", 0.5),
+        ("d", "sd", "spatial_difference", 1.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"num_frames": 0}, "num_frames=0"),
+        ({"loss_on": "answer"}, "loss_on='answer'"),
+        ({"vision_tower_lr": -1.0}, "vision_tower_lr=-1.0"),
+        ({"freeze_vision_tower": True, "vision_tower_lr": 1e-5}, "freeze_vision_tower=true"),
+        ({"video_backend": "opencv"}, "video_backend='opencv'"),
+    ],
+)
+def test_bad_actionart_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("(", "\\(").replace("[", "\\[")):
+        ActionArtTrainingArguments(**kwargs)
+
+
+def test_unknown_recipe_key_fails(tmp_path):
+    with pytest.raises(ValueError, match="num_frame"):
+        parse_args([str(write_recipe(tmp_path, num_frame=4))])
+
+
+def test_cross_checks(tmp_path):
+    with pytest.raises(ValueError, match="nothing would train"):
+        parse_args(
+            [str(write_recipe(tmp_path, freeze_vision_tower=True, freeze_projector=True, freeze_language_model=True))]
+        )
+    with pytest.raises(ValueError, match="No training data"):
+        parse_args([str(write_recipe(tmp_path, dataset_mixture=None))])
+    with pytest.raises(ValueError, match="assistant_only_loss"):
+        parse_args([str(write_recipe(tmp_path, assistant_only_loss=True))])
+    with pytest.raises(ValueError, match="not found"):
+        parse_args([str(tmp_path / "missing.yaml")])
+    # command-line flags override the YAML; the recipe may come positionally
+    *_, actionart_args = parse_args([str(write_recipe(tmp_path)), "--num_frames", "3"])
+    assert actionart_args.num_frames == 3
+
+
+def test_unknown_dataset(tmp_path):
+    with pytest.raises(ValueError, match="neither a local folder nor a dataset"):
+        load_mixture([DatasetSpec.from_entry({"path": str(tmp_path / "nowhere"), "name": "qa"})])
+    with pytest.raises(ValueError, match="neither a local folder nor a dataset"):
+        load_mixture([DatasetSpec.from_entry({"path": "no-such-org/no-such-dataset", "name": "qa"})])
+
+
+def test_unknown_config(tiny_data):
+    with pytest.raises(ValueError, match="has no config 'captionz'.*available configs"):
+        load_mixture([DatasetSpec.from_entry({"path": str(tiny_data), "name": "captionz", "format": "captions"})])
+
+
+def test_missing_video_column(tiny_data):
+    spec = DatasetSpec.from_entry({"path": str(tiny_data), "name": "pose_description", "format": "qa"})
+    with pytest.raises(ValueError, match=r"needs the column\(s\) \['video', 'question', 'options', 'answer'\]"):
+        load_mixture([spec])
+    spec = DatasetSpec.from_entry({"path": str(tiny_data), "name": "qa", "columns": {"video": "clip"}})
+    with pytest.raises(ValueError, match=r"maps from \['clip'\]"):
+        load_mixture([spec])
+
+
+def test_mixture_formats_weights_and_column_mapping(tiny_data):
+    specs = [
+        DatasetSpec.from_entry({"path": str(tiny_data), "name": "qa", "weight": 1.5}),
+        DatasetSpec.from_entry({"path": str(tiny_data), "name": "fgqa", "weight": 0.25}),
+        DatasetSpec.from_entry({"path": str(tiny_data), "name": "captions"}),
+        DatasetSpec.from_entry({"path": str(tiny_data), "name": "pd", "weight": 2}),
+        DatasetSpec.from_entry({"path": str(tiny_data), "name": "sd"}),
+        # a foreign spelling: the caption read from the column `question`
+        DatasetSpec.from_entry(
+            {"path": str(tiny_data), "name": "qa", "format": "captions", "columns": {"caption": "question"}}
+        ),
+    ]
+    mixture = load_mixture(specs)
+    counts = {}
+    for source in mixture["source"]:
+        counts[source] = counts.get(source, 0) + 1
+    assert list(counts.values()) == [24, 4, 16, 16, 8, 16]  # weights 1.5, 0.25, 1, 2, 1, 1
+    as_captions = mixture[len(mixture) - 1]
+    assert "Describe in detail" in as_captions["messages"] and "What does the person do" in as_captions["messages"]
+    row = mixture[0]
+    assert row["videos"][0].endswith("videos/v0.mp4") and row["videos"][0].startswith("/")
+    pd_rows = [r for r in mixture if "pose_description" in r["source"]]
+    assert len(pd_rows[0]["images"]) == 1 and pd_rows[0]["images"][0]["bytes"][:4] == b"\x89PNG"
+
+
+def test_sample_by_weight():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    assert len(sample_by_weight(10, 1.0, rng)) == 10
+    twice_and_half = sample_by_weight(10, 2.5, rng)
+    assert len(twice_and_half) == 25 and np.bincount(twice_and_half).min() >= 2
+    assert len(set(sample_by_weight(10, 0.5, rng))) == 5
