@@ -252,6 +252,7 @@ def mcq_request(
     text = prompt.teacher.format(events=format_events(events, timed), tasks=task_lines)
     context = {
         "events": [[e.label, e.start_s, e.end_s] for e in events],
+        "counts": [e.count for e in events],
         "tasks": list(tasks),
         "vocabulary": list(vocabulary),
         "seed": seed,

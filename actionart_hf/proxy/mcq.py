@@ -76,11 +76,13 @@ class Event:
         label (`str`): the action, a short verb phrase ("raise right arm").
         start_s (`float`): start time in the video, seconds.
         end_s (`float`): end time in the video, seconds.
+        count (`int`, *optional*, defaults to 1): repetitions inside the event ("waves three times" → 3).
     """
 
     label: str
     start_s: float
     end_s: float
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -99,21 +101,65 @@ def normalize_text(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", str(text).lower()).split())
 
 
+_IRREGULAR_BASE = {"does": "do", "goes": "go", "has": "have", "is": "be"}
+_KEEP_S = frozenset(("press", "cross", "toss", "kiss", "pass", "dress", "bless", "miss", "guess"))
+
+
+def base_form(verb: str) -> str:
+    """Undoes the third person of a leading verb: `raises` → `raise`, `waves` → `wave`, `touches` → `touch`."""
+    if verb in _IRREGULAR_BASE:
+        return _IRREGULAR_BASE[verb]
+    if verb in _KEEP_S or not verb.endswith("s") or verb.endswith(("ss", "us", "is")) or len(verb) < 4:
+        return verb
+    if verb.endswith("ies"):
+        return verb[:-1] if len(verb) <= 4 else verb[:-3] + "y"  # lies → lie, carries → carry
+    if verb.endswith(("ches", "shes", "xes", "zes", "sses", "oes")):
+        return verb[:-2]
+    return verb[:-1]
+
+
 def normalize_label(text: str) -> str:
-    """A unit label as stored: normalised text without a leading "the person" / "to" and at most 12 words."""
+    """A label as stored: normalised text in base form ("The person raises the right arm." → "raise the right
+    arm"), without a leading "the person" / "to", at most 12 words."""
     words = normalize_text(text).split()
-    for prefix in (["the", "person"], ["a", "person"], ["person"], ["to"]):
+    for prefix in (["the", "person"], ["a", "person"], ["person"], ["he"], ["she"], ["they"], ["to"]):
         if words[: len(prefix)] == prefix:
             words = words[len(prefix) :]
+            break
+    if words:
+        words[0] = base_form(words[0])
+    for i in range(1, len(words) - 1):  # "squats down and stands up"
+        if words[i] == "and":
+            words[i + 1] = base_form(words[i + 1])
     return " ".join(words[:12])
+
+
+_COUNT_SUFFIX = re.compile(r"\s+(?:(once|twice|thrice)|(\w+) times|for (\w+) steps?)$")
+
+
+def split_count(text: str) -> tuple[str, int]:
+    """A caption event's label and repetitions: "waves the left hand three times" → ("wave the left hand", 3);
+    "walks toward the camera for 4 steps" → ("walk toward the camera", 1)."""
+    label = normalize_label(text)
+    match = _COUNT_SUFFIX.search(label)
+    if not match:
+        return label, 1
+    count = 1
+    if match[1] or match[2]:
+        count = _parse_count(match[1] or match[2]) or 1
+    return label[: match.start()].strip(), count
 
 
 def format_events(events: Sequence[Event], timed: bool = True) -> str:
     """The sequence as numbered lines for the LLM prompt: `1. 0.0-2.0 s: raise right arm` (`1. raise right arm`
     when the times are unknown)."""
+
+    def label(event: Event) -> str:
+        return event.label if event.count == 1 else f"{event.label} ({event.count} times)"
+
     if not timed:
-        return "\n".join(f"{i + 1}. {e.label}" for i, e in enumerate(events))
-    return "\n".join(f"{i + 1}. {e.start_s:.1f}-{e.end_s:.1f} s: {e.label}" for i, e in enumerate(events))
+        return "\n".join(f"{i + 1}. {label(e)}" for i, e in enumerate(events))
+    return "\n".join(f"{i + 1}. {e.start_s:.1f}-{e.end_s:.1f} s: {label(e)}" for i, e in enumerate(events))
 
 
 def format_range(start_s: float, end_s: float) -> str:
@@ -434,7 +480,7 @@ def _predicate(task: str, question: str, options: list[str], events: Sequence[Ev
             return None, Rejection("no_referent", "the question names no action of the sequence")
         if len(mentioned) > 1:
             return None, Rejection("ambiguous_referent", f"the question names several actions: {mentioned}")
-        count = sum(1 for e in events if e.label == mentioned[0])
+        count = sum(e.count for e in events if e.label == mentioned[0])
         return (lambda option: None if _parse_count(option) is None else _parse_count(option) == count), None
 
     if task in ("AR", "HOI"):
@@ -596,7 +642,7 @@ def oracle_questions(
             question = _assemble(task, f"When does the person {events[i].label}?", answer, distractors, rng)
         elif task == "AC":
             label = rng.choice(sequence_labels)
-            count = counts[label]
+            count = sum(e.count for e in events if e.label == label)
             pool = [str(n) for n in range(1, max(count + num_options, 2 * num_options))]
             close = sorted(pool, key=lambda n: (abs(int(n) - count), int(n)))
             distractors = _pick_distractors(str(count), [close[:num_options]], num_options - 1, rng)
@@ -660,6 +706,8 @@ __all__ = [
     "normalize_label",
     "normalize_text",
     "oracle_questions",
+    "base_form",
+    "split_count",
     "parse_events_json",
     "parse_questions_json",
     "validate_question",

@@ -183,7 +183,7 @@ def synthetic_source(root: str | os.PathLike) -> list[SourceVideo]:
     sources = []
     for relative, events in sorted(events_by_video.items()):
         path = root / relative
-        events = tuple(Event(normalize_label(e.label), e.start_s, e.end_s) for e in events)
+        events = tuple(Event(normalize_label(e.label), e.start_s, e.end_s, e.count) for e in events)
         sources.append(SourceVideo(str(Path(relative).with_suffix("")), path.absolute(), relative, None, events))
     if not sources:
         raise ValueError(f"No videos with events in the synthetic folder {str(root)!r}.")

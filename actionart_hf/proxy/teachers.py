@@ -315,6 +315,14 @@ class TransformersTeacher(Teacher):
         return self.processor.decode(new_tokens, skip_special_tokens=True).strip()
 
 
+def __getattr__(name: str):
+    if name == "OracleTeacher":  # lives in oracle.py (it needs the synthetic generator); importable from here too
+        from .oracle import OracleTeacher
+
+        return OracleTeacher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "DEFAULT_API_KEY_ENVS",
     "REQUEST_KINDS",

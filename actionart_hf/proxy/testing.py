@@ -84,12 +84,14 @@ def simulated_teacher(payload: dict) -> str:
     digests = _image_digests(payload)
     seed = int(request_digest(payload)[:8], 16)
     if '"questions"' in text:
-        events = [
-            Event(m[3].strip(), float(m[1]), float(m[2]))
-            for m in re.finditer(r"^\s*\d+\.\s+([\d.]+)-([\d.]+) s: (.+)$", text, flags=re.M)
-        ]
+        events = []
+        for m in re.finditer(r"^\s*\d+\.\s+(?:([\d.]+)-([\d.]+) s: )?(.+?)(?: \((\d+) times\))?$", text, flags=re.M):
+            start = float(m[1]) if m[1] else len(events)
+            end = float(m[2]) if m[2] else len(events) + 1.0
+            events.append(Event(m[3].strip(), start, end, int(m[4] or 1)))
+        timed = bool(events) and " s: " in text
         tasks = [t for t in ("AS", "TL", "AC", "AR", "HOI", "MV") if re.search(rf"^\s*- {t}:", text, flags=re.M)]
-        return json.dumps({"questions": oracle_questions(events, tasks or ["AS"], seed=seed)})
+        return json.dumps({"questions": oracle_questions(events, tasks or ["AS"], seed=seed, timed=timed)})
     if '"events"' in text:
         caption = text.split("description of a video of one person:", 1)[-1].split("List the person", 1)[0]
         clauses = [c.strip(" .,\n") for c in re.split(r"\.|,? then |;", caption) if c.strip(" .,\n")]

@@ -1,0 +1,264 @@
+"""Captions → multiple-choice questions per sub-task, for stage-3 training (paper §5.2), as a `qa` config.
+
+    captions (a Hub folder with a `captions` config: manual ActionArt captions, or synthetic ones)
+      → the action sequence: the row's time-stamped `events` when present, else a text teacher lists the
+        actions of the caption (`caption_events` prompt; no times, so no TL questions)
+      → a text teacher (or the oracle's templates) writes MCQ per sub-task (`fgqa_mcq` prompt)
+      → the same validator as FGQA → `qa` config (id, video_id, video, task, question, options, answer)
+
+The videos referenced by the kept rows are copied (hard-linked when possible) into `videos/` of the output.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import shutil
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..data.hub_folder import DATA_DIR, VIDEO_DIR, check_output_dir, staged_output_dir, task_count_table, write_split
+from ..data.schemas import QA_FEATURES
+from .cache import CallCache, TeacherRequest
+from .common import (
+    BuildReport,
+    ResultTracker,
+    RunSettings,
+    dataset_from_rows,
+    reject_table,
+    remove_tree,
+    run_requests,
+    teacher_tag,
+    user_message,
+    write_proxy_card,
+    write_rejects,
+)
+from .fgqa import check_questions, mcq_request
+from .mcq import ORACLE_TASKS, Event, parse_events_json, split_count, validate_question
+from .prompts import Prompt, load_prompt
+from .teachers import Teacher
+
+
+logger = logging.getLogger(__name__)
+
+
+def read_caption_rows(folder: str | os.PathLike, split: str = "train") -> list[dict]:
+    """Rows of `data/captions/<split>-*.parquet` in a local Hub folder (read directly: no stale `datasets` cache).
+
+    Raises:
+        ValueError: no such config or split (lists the splits present).
+    """
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    files = sorted((folder / DATA_DIR / "captions").glob(f"{split}-*.parquet"))
+    if not files:
+        present = sorted({p.name.split("-")[0] for p in (folder / DATA_DIR / "captions").glob("*.parquet")})
+        raise ValueError(
+            f"No captions split {split!r} in {str(folder)!r} (data/captions/{split}-*.parquet); "
+            f"splits present: {present or 'none'}. Pass --split."
+        )
+    rows = []
+    for file in files:
+        rows += pq.read_table(file).to_pylist()
+    return rows
+
+
+def _copy_video(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def build_caption_qa(
+    captions_dir: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    teacher: Teacher,
+    *,
+    events_teacher: Teacher | None = None,
+    split: str = "train",
+    out_split: str = "train",
+    tasks: Sequence[str] = ORACLE_TASKS,
+    num_options: int = 4,
+    max_videos: int | None = None,
+    seed: int = 0,
+    run: RunSettings | None = None,
+    qa_prompt: Prompt | None = None,
+    events_prompt: Prompt | None = None,
+    overwrite: bool = False,
+    license: str | None = None,
+) -> BuildReport:
+    """Builds a `qa` config of training questions from a `captions` config.
+
+    Args:
+        captions_dir (`str` or `os.PathLike`): a local Hub folder with `data/captions/<split>-*.parquet` and videos.
+        out_dir (`str` or `os.PathLike`): output Hub folder.
+        teacher ([`Teacher`]): writes the questions (an LLM, or the oracle's templates).
+        events_teacher ([`Teacher`], *optional*): lists the actions of captions without events (defaults to
+            `teacher`; the oracle cannot, so such rows then fail and are listed).
+        split (`str`, *optional*, defaults to `"train"`): captions split to read (stage-3 uses `train`).
+        out_split (`str`, *optional*, defaults to `"train"`): split name of the output.
+        tasks (`Sequence[str]`, *optional*): sub-tasks to ask.
+        num_options (`int`, *optional*, defaults to 4): options per question.
+        max_videos (`int`, *optional*): a seeded random subset of the captions.
+        seed (`int`, *optional*, defaults to 0): subset and oracle templates.
+        run ([`RunSettings`], *optional*): cache folder, workers, retries, timeout, generation settings.
+        qa_prompt ([`Prompt`]), events_prompt ([`Prompt`]), *optional*: prompts (newest versions by default).
+        overwrite (`bool`, *optional*, defaults to `False`): replace an existing output.
+        license (`str`, *optional*): license id for the card (keep the captions' license).
+
+    Returns:
+        [`BuildReport`].
+    """
+    captions_dir = Path(captions_dir)
+    out_dir = check_output_dir(out_dir, overwrite).absolute()
+    run = run or RunSettings()
+    tasks = [t.upper() for t in tasks]
+    events_teacher = events_teacher or teacher
+    qa_prompt = qa_prompt or load_prompt("fgqa_mcq")
+    events_prompt = events_prompt or load_prompt("caption_events")
+    cache_dir = run.resolve_cache_dir(out_dir)
+    cache = CallCache(cache_dir / "calls")
+    tracker = ResultTracker()
+    report = BuildReport(out_dir, "qa")
+
+    rows = read_caption_rows(captions_dir, split)
+    if max_videos is not None and max_videos < len(rows):
+        rows = [rows[i] for i in sorted(random.Random(seed).sample(range(len(rows)), max_videos))]
+
+    # 1. the action sequence of every caption
+    sequences: dict[str, tuple[list[Event], bool]] = {}
+    untimed = []
+    for row in rows:
+        events = [Event(*split_count(e["label"]), 0.0, 0.0) for e in row["events"]]
+        events = [
+            Event(e.label, float(raw["start_s"]), float(raw["end_s"]), e.count)
+            for e, raw in zip(events, row["events"])
+        ]
+        events = [e for e in events if e.label]
+        if events:
+            sequences[row["video_id"]] = (sorted(events, key=lambda e: e.start_s), True)
+        else:
+            text = events_prompt.teacher.format(caption=row["caption"].strip())
+            messages = user_message(text)
+            untimed.append(
+                TeacherRequest(row["video_id"], "caption_events", events_prompt.tag, messages, (), {}, run.generation)
+            )
+    if untimed:
+        runner = run.runner(events_teacher, cache, check=lambda response, request: parse_events_json(response))
+        for request, result in zip(untimed, run_requests(runner, untimed, tracker, "caption events")):
+            if result.ok:  # no times: one pseudo second per action keeps the order
+                events = [Event(label, i, i + 1.0) for i, label in enumerate(result.parsed)]
+                sequences[request.row_id] = (events, False)
+
+    # 2. questions
+    vocabulary = sorted({e.label for events, _ in sequences.values() for e in events})
+    requests, kept = [], []
+    for row in rows:
+        if row["video_id"] not in sequences:
+            continue
+        events, timed = sequences[row["video_id"]]
+        row_tasks = [t for t in tasks if timed or t != "TL"]
+        seed_i = random.Random(f"{seed}:{row['video_id']}:qa").randrange(2**31)
+        requests.append(
+            mcq_request(
+                row["video_id"],
+                events,
+                row_tasks,
+                qa_prompt,
+                run,
+                vocabulary=vocabulary,
+                seed=seed_i,
+                num_options=num_options,
+                timed=timed,
+            )
+        )
+        kept.append(row)
+    runner = run.runner(teacher, cache, check=check_questions)
+    results = run_requests(runner, requests, tracker, "caption questions")
+
+    rejects: list[dict] = []
+    tasks_seen: Counter = Counter()
+    used_videos: dict[str, Path] = {}
+
+    def qa_rows():
+        for row, result in zip(kept, results):
+            if not result.ok:
+                continue
+            events, timed = sequences[row["video_id"]]
+            relative = f"{VIDEO_DIR}/{Path(row['video']).name}"
+            for number, question in enumerate(result.parsed):
+                mcq, rejection = validate_question(question, events, timed)
+                if rejection:
+                    report.rejected[rejection.code] += 1
+                    rejects.append(
+                        {"video_id": row["video_id"], "reason": rejection.code, "detail": rejection.detail}
+                        | {"question": question}
+                    )
+                    continue
+                used_videos[relative] = captions_dir / row["video"]
+                report.rows += 1
+                tasks_seen[mcq.task] += 1
+                yield {
+                    "id": f"{row['video_id']}-q{number}",
+                    "video_id": row["video_id"],
+                    "video": relative,
+                    "task": mcq.task,
+                    "question": mcq.question,
+                    "options": mcq.options,
+                    "answer": mcq.answer,
+                }
+
+    work = cache_dir / "tmp-rows"
+    try:
+        with staged_output_dir(out_dir, overwrite) as stage:
+            dataset = dataset_from_rows(qa_rows, QA_FEATURES, work)
+            if report.rows == 0:
+                raise ValueError(
+                    f"No caption question survived ({len(tracker.failed)} failed requests, rejects: "
+                    f"{dict(report.rejected)})."
+                )
+            for relative, source in sorted(used_videos.items()):
+                _copy_video(source, stage / relative)
+            write_split(stage, "qa", out_split, dataset)
+            tracker.finish(report, out_dir)
+            report.rejects_file = write_rejects(out_dir, rejects)
+            timed_count = sum(1 for _, timed in sequences.values() if timed)
+            method = (
+                f"{len(rows)} captions from the `{split}` split of `{captions_dir.name}`: {timed_count} with "
+                f"time-stamped events used directly, {len(sequences) - timed_count} turned into an action list by "
+                f"the events teacher. The question teacher wrote MCQ for {', '.join(tasks)} from each action "
+                "sequence; the validator kept a question only when its answer follows unambiguously from it."
+            )
+            teacher_lines = [f"questions: `{teacher_tag(teacher, qa_prompt)}`"]
+            if untimed:
+                teacher_lines.append(f"events from captions: `{teacher_tag(events_teacher, events_prompt)}`")
+            write_proxy_card(
+                stage,
+                report,
+                pretty_name="ActionArt stage-3 training QA from captions",
+                summary=(
+                    "Multiple-choice questions per ActionArt sub-task written from fine-grained captions, for the "
+                    "third training stage (ActionArt paper §5.2). Same `qa` schema as the benchmark."
+                ),
+                method=method,
+                teacher_lines=teacher_lines,
+                extra_sections={
+                    "Questions per sub-task": task_count_table([t for t, n in tasks_seen.items() for _ in range(n)]),
+                    "Rejected questions": reject_table(report.rejected),
+                },
+                license=license,
+            )
+    finally:
+        remove_tree(work)
+    logger.info(report.summary())
+    return report
+
+
+__all__ = ["build_caption_qa", "read_caption_rows"]

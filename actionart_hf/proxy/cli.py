@@ -1,0 +1,271 @@
+"""`actionart-hf proxy pd|sd|fgqa|caption-qa`: build proxy-task datasets (DESIGN §6) as Hub folders.
+
+From synthetic videos with the exact oracle teacher (first make them with `actionart-hf synth`):
+
+    actionart-hf proxy pd   --source synthetic --source-dir synth --out proxy_pd
+    actionart-hf proxy sd   --source synthetic --source-dir synth --out proxy_sd
+    actionart-hf proxy fgqa --source synthetic --source-dir synth --out proxy_fgqa --num-videos 200
+    actionart-hf proxy caption-qa --captions synth --captions-split test --out stage3_qa
+
+The same with any OpenAI-compatible server (vLLM, `transformers serve`, ...; key from $OPENAI_API_KEY or $HF_TOKEN):
+
+    actionart-hf proxy pd --source ntu --source-dir nturgbd_rgb --out proxy_pd \\
+        --teacher openai --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-VL-72B-Instruct --workers 32
+    actionart-hf proxy fgqa --source kinetics --source-dir k700/train --annotations k700/train.csv --out proxy_fgqa \\
+        --teacher openai --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-VL-72B-Instruct \\
+        --qa-teacher openai --qa-model Qwen/Qwen2.5-72B-Instruct
+
+or a local model: `--teacher transformers --model <hub id or folder>`. Every teacher call is cached under
+`<out>.cache/` (or --cache-dir): run the same command again after a crash or Ctrl-C and it resumes, repeating no
+call. Requests that still fail after --retries are listed in `<out>.failures.jsonl`; rejected questions in
+`<out>.rejects.jsonl`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from .mcq import ORACLE_TASKS
+
+
+SUBCOMMANDS = ("pd", "sd", "fgqa", "caption-qa")
+TASKS_HELP = "comma-separated sub-tasks (default AS,TL,AC,AR,HOI,MV)"
+
+
+def _size(text: str) -> tuple[int, int]:
+    """`"320x240"` (width x height) → (height, width)."""
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"size {text!r} must be WIDTHxHEIGHT, e.g. 320x240") from error
+    if width < 2 or height < 2:
+        raise argparse.ArgumentTypeError(f"size {text!r} is too small")
+    return height, width
+
+
+def _tasks(text: str) -> list[str]:
+    from ..tasks import normalize_task
+
+    try:
+        return [normalize_task(t) for t in text.split(",") if t.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _add_teacher(parser: argparse.ArgumentParser, prefix: str = "", default: str | None = "oracle") -> None:
+    dest = prefix.replace("-", "_")
+    what = "question-writing " if prefix else ""
+    parser.add_argument(
+        f"--{prefix}teacher",
+        dest=f"{dest}teacher",
+        choices=("oracle", "openai", "transformers"),
+        default=default,
+        help=f"{what}teacher: oracle (exact, synthetic labels), openai (any OpenAI-compatible server), "
+        "transformers (a local model)" + ("; defaults to --teacher" if prefix else ""),
+    )
+    parser.add_argument(f"--{prefix}model", dest=f"{dest}model", help="model name (openai) or Hub id / folder")
+    parser.add_argument(
+        f"--{prefix}base-url", dest=f"{dest}base_url", help="server URL, e.g. http://127.0.0.1:8000/v1"
+    )
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, help="output Hub folder")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    parser.add_argument("--license", help="license id for the card (keep the source videos' license)")
+    parser.add_argument("--split", default="train", help="output split name (default train)")
+    _add_teacher(parser)
+    group = parser.add_argument_group("teacher calls")
+    group.add_argument("--api-key-env", default="OPENAI_API_KEY,HF_TOKEN", help="env vars tried for the API key")
+    group.add_argument("--device", help="device of a transformers teacher (default cuda if available)")
+    group.add_argument("--dtype", default="auto", help="dtype of a transformers teacher")
+    group.add_argument("--trust-remote-code", action="store_true", help="allow custom code of a transformers teacher")
+    group.add_argument("--cache-dir", type=Path, help="call cache (default <out>.cache beside the output)")
+    group.add_argument("--workers", type=int, default=8, help="parallel teacher calls (default 8)")
+    group.add_argument("--retries", type=int, default=3, help="extra tries per call (default 3)")
+    group.add_argument("--timeout", type=float, default=120.0, help="seconds per call (default 120)")
+    group.add_argument("--backoff", type=float, default=1.0, help="first retry delay in seconds, doubling (default 1)")
+    group.add_argument("--chunk-size", type=int, default=256, help="requests prepared at a time (default 256)")
+    group.add_argument("--max-new-tokens", type=int, default=512, help="longest teacher answer (default 512)")
+    group.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    group.add_argument("--top-p", type=float, default=1.0)
+    group.add_argument("--seed", type=int, default=0, help="sampling, frame choice, composition (default 0)")
+    group.add_argument("--prompt-dir", type=Path, help="folder of custom prompt files <name>.v<N>.yaml")
+
+
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    from .sources import SOURCE_KINDS
+
+    group = parser.add_argument_group("source videos")
+    group.add_argument("--source", choices=SOURCE_KINDS, default="synthetic", help="source layout (default synthetic)")
+    group.add_argument("--source-dir", type=Path, help="folder of the source videos (or the synthetic folder)")
+    group.add_argument("--annotations", type=Path, help="Kinetics annotation CSV (label,youtube_id,time_start,...)")
+    group.add_argument("--class-names", type=Path, help="NTU class names: JSON {A001: name} or CSV code,name")
+    group.add_argument("--max-videos", type=int, help="a seeded random subset of the source videos")
+    group.add_argument(
+        "--max-pixels", type=int, default=480 * 480, help="resize frames above this many pixels; 0 = full size"
+    )
+
+
+def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argparse.ArgumentParser:
+    """Arguments of `actionart-hf proxy <task>`."""
+    kwargs = {"description": __doc__, "formatter_class": argparse.RawDescriptionHelpFormatter}
+    parser = subparsers.add_parser("proxy", **kwargs) if subparsers else argparse.ArgumentParser(**kwargs)
+    tasks = parser.add_subparsers(dest="task", required=True, metavar="{pd,sd,fgqa,caption-qa}")
+
+    pd = tasks.add_parser("pd", help="pose description: frames → pose_description config")
+    _add_common(pd)
+    _add_source(pd)
+    pd.add_argument("--frames-per-video", type=int, default=4, help="random frames per video (default 4)")
+
+    sd = tasks.add_parser("sd", help="spatial difference: frame pairs → spatial_difference config")
+    _add_common(sd)
+    _add_source(sd)
+    sd.add_argument("--pairs-per-video", type=int, default=1, help="evenly spaced frame pairs per video (default 1)")
+
+    fgqa = tasks.add_parser("fgqa", help="fine-grained QA: units → pseudo-long videos → MCQ → fgqa config")
+    _add_common(fgqa)
+    _add_source(fgqa)
+    _add_teacher(fgqa, "qa-", default=None)
+    fgqa.add_argument("--unit-set", type=Path, help="reuse a saved unit set (JSONL) instead of labelling units")
+    fgqa.add_argument("--units-per-video", type=int, default=2, help="units per video without events (default 2)")
+    fgqa.add_argument("--num-videos", type=int, default=100, help="pseudo-long videos to make (default 100)")
+    fgqa.add_argument("--min-units", type=int, default=3, help="fewest units per pseudo-long video (default 3)")
+    fgqa.add_argument("--max-units", type=int, default=6, help="most units per pseudo-long video (default 6)")
+    fgqa.add_argument("--frames-per-unit", type=int, default=8, help="frames each unit contributes (default 8)")
+    fgqa.add_argument("--fps", type=float, default=8.0, help="frame rate of the pseudo-long videos (default 8)")
+    fgqa.add_argument("--size", type=_size, default=(240, 320), help="WIDTHxHEIGHT of the videos (default 320x240)")
+    fgqa.add_argument("--tasks", type=_tasks, default=list(ORACLE_TASKS), help=TASKS_HELP)
+    fgqa.add_argument("--num-options", type=int, default=4, help="options per question (default 4)")
+
+    cqa = tasks.add_parser("caption-qa", help="captions → MCQ per sub-task → qa config (stage-3 training)")
+    _add_common(cqa)
+    cqa.add_argument("--captions", type=Path, required=True, help="Hub folder with a captions config and videos")
+    cqa.add_argument("--captions-split", default="train", help="captions split to read (default train)")
+    cqa.add_argument("--max-videos", type=int, help="a seeded random subset of the captions")
+    cqa.add_argument("--tasks", type=_tasks, default=list(ORACLE_TASKS), help=TASKS_HELP)
+    cqa.add_argument("--num-options", type=int, default=4, help="options per question (default 4)")
+    return parser
+
+
+def build_teacher(kind: str, args: argparse.Namespace, *, model=None, base_url=None, labels_dir=None):
+    """A teacher from CLI arguments. The oracle answers image requests only for synthetic sources."""
+    from .teachers import OpenAITeacher, TransformersTeacher
+
+    if kind == "oracle":
+        from .oracle import OracleTeacher, SyntheticLabels
+
+        return OracleTeacher(SyntheticLabels(labels_dir) if labels_dir else None)
+    if kind == "openai":
+        if not base_url:
+            raise ValueError("--teacher openai needs --base-url, e.g. http://127.0.0.1:8000/v1")
+        envs = tuple(e.strip() for e in args.api_key_env.split(",") if e.strip())
+        return OpenAITeacher(base_url, model=model, api_key_envs=envs, max_concurrency=args.workers)
+    if kind == "transformers":
+        if not model:
+            raise ValueError("--teacher transformers needs --model (a Hub id or a local folder)")
+        return TransformersTeacher(
+            model, device=args.device, dtype=args.dtype, trust_remote_code=args.trust_remote_code
+        )
+    raise ValueError(f"Unknown teacher {kind!r}; use oracle, openai or transformers.")
+
+
+def _run_settings(args: argparse.Namespace):
+    from .common import RunSettings
+    from .teachers import GenerationSettings
+
+    generation = GenerationSettings(args.max_new_tokens, args.temperature, args.top_p, args.seed)
+    return RunSettings(
+        cache_dir=args.cache_dir,
+        workers=args.workers,
+        retries=args.retries,
+        timeout_s=args.timeout,
+        backoff_s=args.backoff,
+        chunk_size=args.chunk_size,
+        generation=generation,
+    )
+
+
+def _prompt(name: str, args: argparse.Namespace):
+    from .prompts import load_prompt
+
+    return load_prompt(name, directory=args.prompt_dir) if args.prompt_dir else load_prompt(name)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Runs one proxy build and prints its summary. Returns 1 when some requests failed (listed in a file)."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    run = _run_settings(args)
+    max_pixels = None
+    if args.task != "caption-qa":
+        from .sources import load_sources
+
+        max_pixels = args.max_pixels or None
+        if args.teacher == "oracle" and args.source != "synthetic" and not (args.task == "fgqa" and args.unit_set):
+            raise SystemExit("The oracle only labels synthetic videos: use --source synthetic or another teacher.")
+    labels_dir = args.source_dir if getattr(args, "source", None) == "synthetic" else None
+
+    if args.task in ("pd", "sd"):
+        from .image_tasks import build_pose_description, build_spatial_difference
+
+        if args.source_dir is None:
+            raise SystemExit("--source-dir is required.")
+        sources = load_sources(
+            args.source, args.source_dir, annotations=args.annotations, class_names=args.class_names,
+            max_videos=args.max_videos, seed=args.seed,
+        )  # fmt: skip
+        teacher = build_teacher(args.teacher, args, model=args.model, base_url=args.base_url, labels_dir=labels_dir)
+        common = {"max_pixels": max_pixels, "run": run, "split": args.split, "overwrite": args.overwrite}
+        common["license"] = args.license
+        if args.task == "pd":
+            report = build_pose_description(
+                sources, args.out, teacher, frames_per_video=args.frames_per_video, seed=args.seed,
+                prompt=_prompt("pose_description", args), **common,
+            )  # fmt: skip
+        else:
+            report = build_spatial_difference(
+                sources, args.out, teacher, pairs_per_video=args.pairs_per_video,
+                prompt=_prompt("spatial_difference", args), **common,
+            )  # fmt: skip
+    elif args.task == "fgqa":
+        from .fgqa import build_fgqa
+
+        sources, unit_teacher = (), None
+        if args.unit_set is None:
+            if args.source_dir is None:
+                raise SystemExit("--source-dir is required (or --unit-set to reuse labelled units).")
+            sources = load_sources(
+                args.source, args.source_dir, annotations=args.annotations, class_names=args.class_names,
+                max_videos=args.max_videos, seed=args.seed,
+            )  # fmt: skip
+            unit_teacher = build_teacher(
+                args.teacher, args, model=args.model, base_url=args.base_url, labels_dir=labels_dir
+            )
+        qa_kind = args.qa_teacher or args.teacher  # the question writer defaults to the unit teacher
+        qa_model = args.qa_model or (args.model if qa_kind == args.teacher else None)
+        qa_teacher = build_teacher(qa_kind, args, model=qa_model, base_url=args.qa_base_url or args.base_url)
+        report = build_fgqa(
+            args.out, unit_teacher, qa_teacher, sources=sources, unit_set=args.unit_set, num_videos=args.num_videos,
+            units_per_video=args.units_per_video, min_units=args.min_units, max_units=args.max_units,
+            frames_per_unit=args.frames_per_unit, fps=args.fps, size=args.size, tasks=args.tasks,
+            num_options=args.num_options, max_pixels=max_pixels, seed=args.seed, run=run,
+            unit_prompt=_prompt("unit_label", args), qa_prompt=_prompt("fgqa_mcq", args), split=args.split,
+            overwrite=args.overwrite, license=args.license,
+        )  # fmt: skip
+    else:
+        from .caption_qa import build_caption_qa
+
+        teacher = build_teacher(args.teacher, args, model=args.model, base_url=args.base_url)
+        report = build_caption_qa(
+            args.captions, args.out, teacher, split=args.captions_split, out_split=args.split, tasks=args.tasks,
+            num_options=args.num_options, max_videos=args.max_videos, seed=args.seed, run=run,
+            qa_prompt=_prompt("fgqa_mcq", args), events_prompt=_prompt("caption_events", args),
+            overwrite=args.overwrite, license=args.license,
+        )  # fmt: skip
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+__all__ = ["SUBCOMMANDS", "build_teacher", "main", "make_parser"]
