@@ -277,18 +277,24 @@ def _padded(text: str) -> str:
     return f" {normalize_text(text)} "
 
 
+def _match_key(text: str) -> str:
+    """Normalised text with every word in base form, so "takes a step" in a question matches "take a step"."""
+    return " ".join(base_form(word) for word in normalize_text(text).split())
+
+
 def _mentioned_labels(question: str, labels: set[str]) -> list[str]:
     """Labels of the sequence named in the question (longest first, overlapping shorter ones dropped)."""
-    padded, found, taken = _padded(question), [], []
+    padded, found, taken = f" {_match_key(question)} ", [], []
     for label in sorted(labels, key=len, reverse=True):
-        start = padded.find(f" {label} ")
+        key = _match_key(label)
+        start = padded.find(f" {key} ")
         while start >= 0:
-            span = (start, start + len(label) + 2)
+            span = (start, start + len(key) + 2)
             if not any(span[0] < t[1] and t[0] < span[1] for t in taken):
                 taken.append(span)
                 found.append(label)
                 break
-            start = padded.find(f" {label} ", start + 1)
+            start = padded.find(f" {key} ", start + 1)
     return found
 
 
@@ -505,11 +511,11 @@ def _predicate(task: str, question: str, options: list[str], events: Sequence[Ev
         return (lambda option: normalize_label(option) in labels), None
 
     if task == "MV":
-        words = set(normalize_text(question).split())
+        words = set(_match_key(question).split())
         candidates = []
         for i, event in enumerate(events):
             mover = _movement(event.label)
-            if mover and all(w in words for w in mover[1].split() if w not in _FILLERS):
+            if mover and all(base_form(w) in words for w in mover[1].split() if w not in _FILLERS):
                 candidates.append((i, mover[0]))
         if not candidates:
             return None, Rejection("no_referent", "no directional action of the sequence matches the question")
@@ -547,6 +553,9 @@ def validate_question(
         return None, Rejection("structure", "missing question text or options list")
     options = [re.sub(r"^\(?[A-Fa-f][).:]\s+", "", str(o)).strip() for o in options]  # drop "A. " prefixes
     answer = _coerce_answer(question.get("answer", ""), options)
+    normalized = [normalize_text(o) for o in options]
+    if all(normalized) and len(set(normalized)) < len(normalized):
+        return None, Rejection("duplicate_options", "two options are the same up to case and punctuation")
     reason = check_mcq(options, answer, task)
     if reason:
         return None, Rejection("duplicate_options" if "duplicate" in reason else "structure", reason)
