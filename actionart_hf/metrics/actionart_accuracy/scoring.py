@@ -279,7 +279,7 @@ def explain_answer(
     # 5. The exact text of one option.
     if options is not None:
         target = _normalize_text(text)
-        exact = [i for i, o in enumerate(options) if _normalize_text(o) == target]
+        exact = [i for i, o in enumerate(options) if target and _normalize_text(o) == target]
         if len(exact) == 1:
             return Extraction(OPTION_LETTERS[exact[0]], "option_text")
 

@@ -1,0 +1,438 @@
+"""The eval runner: ask a model every question of an ActionArt-style dataset, score it as the paper does, and write
+predictions, metrics, a Table 1 row, a per-task plot and `model-index` entries.
+
+    from actionart_hf.evaluation import evaluate_model
+
+    result = evaluate_model("path/to/model", "path/to/ActionArt", output_dir="outputs/eval/my-model")
+    result.metrics["accuracy"], result.metrics["LS"]
+
+Output folder (written as the run goes; a killed run resumes where it stopped with the same call):
+
+    run.json           what was evaluated, how (a resumed run must match it)
+    predictions.jsonl  one line per asked question: raw output, extracted letter, extraction rule, right or not
+    metrics.json       the metric's output (plain, and circular with `circular=True`), extraction rule counts
+    table.md           Table 1 of the paper with this model's row(s) added
+    per_task.png       accuracy per sub-task
+    model_index.json   `model-index` entries (huggingface_hub EvalResult) for the model card
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter, OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..data.chat import row_to_messages
+from ..metrics.actionart_accuracy.scoring import explain_answer, score
+from ..tasks import MCQ_INSTRUCTION, normalize_task
+from ..video import DEFAULT_MAX_PIXELS, VideoClip, load_video
+from .backends import EvalBackend, Query, detect_backend, make_backend
+from .circular import rotate_options, rotations
+from .paper_results import paper_row
+from .predictions import PredictionStore, prediction_key
+from .report import model_index_results, plot_per_task, table1_markdown, table1_row
+
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_NUM_FRAMES = 64
+RUN_FILE, PREDICTIONS_FILE, METRICS_FILE = "run.json", "predictions.jsonl", "metrics.json"
+TABLE_FILE, PLOT_FILE, MODEL_INDEX_FILE = "table.md", "per_task.png", "model_index.json"
+OUTPUT_FILES = (RUN_FILE, PREDICTIONS_FILE, METRICS_FILE, TABLE_FILE, PLOT_FILE, MODEL_INDEX_FILE)
+REQUIRED_COLUMNS = ("id", "video", "task", "question", "options", "answer")
+
+
+@dataclass
+class EvaluationResult:
+    """What `evaluate_model` returns.
+
+    Args:
+        metrics (`dict`): the metric's output on the original option order: `accuracy` (micro, "Avg. Acc."),
+            `macro_accuracy`, `answered_rate`, `num_questions`, one fraction per sub-task code, and bootstrap
+            intervals when computed.
+        circular_metrics (`dict` or `None`): the same with circular evaluation (every rotation right).
+        table (`str`): Table 1 of the paper in markdown with this model's row(s) added in bold.
+        row (`str`): this model's markdown row (AC AR AS GS HOI LS MV TL Avg., in percent).
+        model_index (`list[dict]`): `model-index` entries for a model card.
+        num_asked (`int`): questions sent to the model by this call (the rest were resumed).
+        output_dir (`Path` or `None`): where the files were written.
+        files (`dict[str, Path]`): the written files by name.
+    """
+
+    metrics: dict[str, Any]
+    circular_metrics: dict[str, Any] | None
+    table: str
+    row: str
+    model_index: list[dict]
+    num_asked: int
+    output_dir: Path | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def scores(self) -> dict[str, float]:
+        """`accuracy` and the per-task accuracies only (what an α sweep compares)."""
+        return {k: v for k, v in self.metrics.items() if k == "accuracy" or k.isupper()}
+
+
+@dataclass
+class _Item:
+    key: str
+    row: dict
+    rotation: int
+    options: list[str]
+    answer: str
+
+
+def _load_rows(dataset, config: str, split: str, limit: int | None) -> tuple[list[dict], str]:
+    import datasets
+
+    if isinstance(dataset, datasets.DatasetDict):
+        raise ValueError(f"Pass one split of the DatasetDict (e.g. dataset['{split}']), not all of {list(dataset)}.")
+    if isinstance(dataset, datasets.Dataset):
+        loaded, name = dataset, dataset.info.dataset_name or "dataset"
+    else:
+        from ..data.loading import load_actionart
+
+        loaded, name = load_actionart(dataset, config=config, split=split), str(dataset)
+    missing = [c for c in REQUIRED_COLUMNS if c not in loaded.column_names]
+    if missing:
+        raise ValueError(
+            f"Dataset {name!r} ({config}/{split}) lacks the columns {missing}; the runner needs "
+            f"{list(REQUIRED_COLUMNS)} (an ActionArt `qa`-style config)."
+        )
+    if limit is not None:
+        if limit < 1:
+            raise ValueError(f"limit={limit} must be >= 1 (or None for every question).")
+        loaded = loaded.select(range(min(limit, len(loaded))))
+    if len(loaded) == 0:
+        raise ValueError(f"Dataset {name!r} ({config}/{split}) has no questions to evaluate.")
+    task_feature = loaded.features["task"]
+    columns = [c for c in (*REQUIRED_COLUMNS, "video_id") if c in loaded.column_names]
+    rows = loaded.select_columns(columns).to_list()
+    seen: set[str] = set()
+    for row in rows:
+        task = row["task"]
+        row["task"] = normalize_task(task_feature.int2str(task) if isinstance(task, int) else task)
+        row["options"] = list(row["options"])
+        if row["id"] in seen:
+            raise ValueError(f"Dataset {name!r} has the id {row['id']!r} twice; ids must be unique.")
+        seen.add(row["id"])
+        if not row["video"] or not os.path.exists(row["video"]):
+            raise ValueError(f"Row {row['id']!r}: video {row['video']!r} does not exist.")
+    return rows, name
+
+
+def _plan(rows: Sequence[dict], circular: bool) -> list[_Item]:
+    items = []
+    for row in rows:
+        for shift in rotations(len(row["options"]), circular):
+            try:
+                options, answer = rotate_options(row["options"], row["answer"], shift)
+            except ValueError as error:
+                raise ValueError(f"Row {row['id']!r}: {error}") from None
+            items.append(_Item(prediction_key(row["id"], shift), row, shift, options, answer))
+    return items
+
+
+def _run_identity(model, backend: str, dataset, config, split, num_frames, max_pixels, backend_kwargs) -> dict:
+    if isinstance(model, EvalBackend):
+        model_ref: Any = model.describe()
+    else:
+        model_ref = str(model)
+    return {
+        "model": model_ref,
+        "backend": backend,
+        "dataset": dataset if isinstance(dataset, str) else str(getattr(dataset, "_fingerprint", dataset)),
+        "config": config,
+        "split": split,
+        "num_frames": num_frames,
+        "max_pixels": max_pixels,
+        "backend_kwargs": {k: backend_kwargs[k] for k in sorted(backend_kwargs)},
+        "prompt_instruction": MCQ_INSTRUCTION,
+    }
+
+
+def _write_json(path: Path, data: Any) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _write_text(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _prepare_output(out: Path, identity: dict, overwrite: bool) -> None:
+    if out.is_file():
+        raise ValueError(f"Output {str(out)!r} is a file; choose a folder.")
+    out.mkdir(parents=True, exist_ok=True)
+    run_file, predictions = out / RUN_FILE, out / PREDICTIONS_FILE
+    if overwrite:
+        for name in OUTPUT_FILES:
+            (out / name).unlink(missing_ok=True)
+    elif run_file.exists():
+        previous = json.loads(run_file.read_text()).get("identity", {})
+        differs = sorted(k for k in set(previous) | set(identity) if previous.get(k) != identity.get(k))
+        if differs:
+            details = "; ".join(f"{k}: {previous.get(k)!r} -> {identity.get(k)!r}" for k in differs)
+            raise ValueError(
+                f"{str(out)!r} holds predictions of a different run ({details}). Resuming would mix them: pass "
+                f"--overwrite (overwrite=True) to start again, or choose another --output-dir."
+            )
+        logger.info("Resuming the run in %s", out)
+    elif predictions.exists():
+        raise ValueError(
+            f"{str(predictions)!r} exists without {RUN_FILE}, so it cannot be checked against this run; pass "
+            f"--overwrite or choose another --output-dir."
+        )
+    _write_json(run_file, {"identity": identity})
+
+
+class _ClipCache:
+    """Decodes each video once for consecutive questions about it (option rotations, several questions a video)."""
+
+    def __init__(self, num_frames: int, max_pixels: int | None, size: int = 8):
+        self.num_frames, self.max_pixels, self.size = num_frames, max_pixels, size
+        self._clips: OrderedDict[str, VideoClip] = OrderedDict()
+
+    def get(self, path: str) -> VideoClip:
+        if path in self._clips:
+            self._clips.move_to_end(path)
+            return self._clips[path]
+        clip = load_video(path, num_frames=self.num_frames, max_pixels=self.max_pixels)
+        self._clips[path] = clip
+        if len(self._clips) > self.size:
+            self._clips.popitem(last=False)
+        return clip
+
+
+def _queries(batch: Sequence[_Item], cache: _ClipCache) -> list[Query]:
+    queries = []
+    for item in batch:
+        row = {**item.row, "options": item.options, "answer": item.answer}
+        messages, media = row_to_messages(row, "qa", with_target=False)
+        clip = cache.get(media["videos"][0])
+        prompt = next(p["text"] for p in messages[0]["content"] if p["type"] == "text")
+        queries.append(
+            Query(item.key, messages, prompt, row["video"], clip.frames, clip.timestamps_s, clip.fps, clip.duration_s)
+        )
+    return queries
+
+
+def _batches(items: Sequence[_Item], batch_size: int, cache: _ClipCache) -> Iterator[tuple[list[_Item], list[Query]]]:
+    """Batches with their queries; the next batch's videos are decoded while the current one is generated."""
+    chunks = [list(items[i : i + batch_size]) for i in range(len(items))[::batch_size]]
+    if not chunks:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="video-decode") as pool:
+        upcoming: Future = pool.submit(_queries, chunks[0], cache)
+        for index, chunk in enumerate(chunks):
+            queries = upcoming.result()
+            if index + 1 < len(chunks):
+                upcoming = pool.submit(_queries, chunks[index + 1], cache)
+            yield chunk, queries
+
+
+def _record(item: _Item, output: str) -> dict:
+    extraction = explain_answer(output, item.options)
+    return {
+        "key": item.key,
+        "id": item.row["id"],
+        "rotation": item.rotation,
+        "task": item.row["task"],
+        "video_id": item.row.get("video_id"),
+        "question": item.row["question"],
+        "options": item.options,
+        "answer": item.answer,
+        "output": output,
+        "prediction": extraction.letter,
+        "rule": extraction.rule,
+        "correct": extraction.letter == item.answer,
+    }
+
+
+def _score(records: Sequence[dict], circular: bool, bootstrap_samples: int) -> dict[str, Any]:
+    return score(
+        [r["output"] for r in records],
+        [r["answer"] for r in records],
+        tasks=[r["task"] for r in records],
+        options=[r["options"] for r in records],
+        groups=[r["id"] for r in records] if circular else None,
+        bootstrap_samples=bootstrap_samples,
+    )
+
+
+def _default_name(model) -> str:
+    if isinstance(model, EvalBackend):
+        described = model.describe()
+        return str(described.get("model") or described.get("backend"))
+    text = str(model).rstrip("/")
+    return text.rsplit("/", 1)[-1] or text
+
+
+def evaluate_model(
+    model: str | os.PathLike | EvalBackend,
+    dataset,
+    *,
+    config: str = "qa",
+    split: str = "test",
+    backend: str | None = None,
+    num_frames: int | None = DEFAULT_NUM_FRAMES,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    output_dir: str | os.PathLike | None = None,
+    batch_size: int = 1,
+    circular: bool = False,
+    limit: int | None = None,
+    model_name: str | None = None,
+    dataset_id: str | None = None,
+    bootstrap_samples: int = 1000,
+    overwrite: bool = False,
+    plot: bool = True,
+    progress: bool = True,
+    backend_kwargs: Mapping[str, Any] | None = None,
+) -> EvaluationResult:
+    """Evaluates a model on an ActionArt-style multiple-choice video dataset.
+
+    Args:
+        model (`str`, `os.PathLike` or `EvalBackend`): a model folder or Hub id (transformers/actionart backends),
+            a model name or server URL (openai backend), or a ready backend instance.
+        dataset (`str`, `os.PathLike` or `datasets.Dataset`): a folder written by our builders or a Hub dataset id
+            (loaded with `load_actionart`), or a loaded split whose `video` column holds local paths.
+        config (`str`, *optional*, defaults to `"qa"`): dataset config.
+        split (`str`, *optional*, defaults to `"test"`): dataset split.
+        backend (`str`, *optional*): `"transformers"`, `"openai"` or `"actionart"`; detected from `model` when
+            `None` (`actionart` for a folder with `model_type: actionart`, `openai` for a URL, else `transformers`).
+        num_frames (`int`, *optional*, defaults to 64): frames sampled uniformly per video (the paper's setting).
+        max_pixels (`int`, *optional*, defaults to 480*480): per-frame pixel cap (aspect ratio kept).
+        output_dir (`str` or `os.PathLike`, *optional*): folder for the files listed in the module docstring;
+            `None` writes nothing (and cannot resume).
+        batch_size (`int`, *optional*, defaults to 1): questions per `generate` call.
+        circular (`bool`, *optional*, defaults to `False`): also ask every rotation of the options and report
+            circular accuracy (a question is right only if every rotation is right).
+        limit (`int`, *optional*): evaluate the first `limit` questions only.
+        model_name (`str`, *optional*): name in the table, plot and model-index (default: last part of `model`).
+        dataset_id (`str`, *optional*): Hub dataset id for model-index (default: `dataset` when it is a Hub id).
+        bootstrap_samples (`int`, *optional*, defaults to 1000): resamples for 95% intervals (0 disables them).
+        overwrite (`bool`, *optional*, defaults to `False`): discard the previous run in `output_dir`.
+        plot (`bool`, *optional*, defaults to `True`): write `per_task.png`.
+        progress (`bool`, *optional*, defaults to `True`): show a progress bar.
+        backend_kwargs (`Mapping[str, Any]`, *optional*): keyword arguments of the backend class (e.g.
+            `max_new_tokens`, `dtype`, `base_url`, `concurrency`, `trust_remote_code`).
+
+    Returns:
+        [`EvaluationResult`]
+
+    Raises:
+        ValueError: bad arguments, an empty dataset, rows without the needed columns, a missing video, or an
+            `output_dir` holding a different run.
+    """
+    from tqdm.auto import tqdm
+
+    num_frames = num_frames or DEFAULT_NUM_FRAMES
+    if num_frames < 1 or batch_size < 1:
+        raise ValueError(f"num_frames={num_frames} and batch_size={batch_size} must be >= 1.")
+    backend_kwargs = dict(backend_kwargs or {})
+    if isinstance(model, EvalBackend):
+        if backend_kwargs or (backend and backend != model.name):
+            raise ValueError("With a backend instance as `model`, leave `backend` and `backend_kwargs` unset.")
+        backend_name = model.name
+    else:
+        model = str(model)
+        backend_name = backend or detect_backend(model)
+    rows, dataset_name = _load_rows(dataset, config, split, limit)
+    items = _plan(rows, circular)
+
+    out = Path(output_dir) if output_dir is not None else None
+    if out is not None:
+        identity = _run_identity(model, backend_name, dataset, config, split, num_frames, max_pixels, backend_kwargs)
+        _prepare_output(out, identity, overwrite)
+    store = PredictionStore(out / PREDICTIONS_FILE if out is not None else None)
+    pending = [item for item in items if item.key not in store]
+    if len(pending) < len(items):
+        done = len(items) - len(pending)
+        logger.info("%d of %d questions already answered in %s; asking the rest.", done, len(items), out)
+
+    runner_backend: EvalBackend | None = model if isinstance(model, EvalBackend) else None
+    if pending:
+        if runner_backend is None:
+            runner_backend = make_backend(backend_name, model, **backend_kwargs)
+        if out is not None:
+            run = json.loads((out / RUN_FILE).read_text())
+            run["backend"] = runner_backend.describe()
+            _write_json(out / RUN_FILE, run)
+        cache = _ClipCache(num_frames, max_pixels)
+        bar = tqdm(total=len(pending), desc=f"Evaluating {_default_name(model)}", unit="q", disable=not progress)
+        try:
+            for chunk, queries in _batches(pending, batch_size, cache):
+                outputs = runner_backend.generate(queries)
+                if len(outputs) != len(queries):
+                    raise RuntimeError(f"Backend {backend_name} returned {len(outputs)} answers for {len(queries)}.")
+                store.append(_record(item, output) for item, output in zip(chunk, outputs))
+                bar.update(len(chunk))
+        finally:
+            bar.close()
+            if runner_backend is not model:
+                runner_backend.close()
+
+    records = [store.get(item.key) for item in items]
+    plain = _score([r for r in records if r["rotation"] == 0], False, bootstrap_samples)
+    circular_metrics = _score(records, True, bootstrap_samples) if circular else None
+    name = model_name or _default_name(model)
+    rows_for_table = [(name, plain)] + ([(f"{name} (circular)", circular_metrics)] if circular_metrics else [])
+    table = table1_markdown(rows_for_table)
+    if dataset_id is None:
+        dataset_id = dataset if isinstance(dataset, str) and not Path(dataset).exists() else Path(dataset_name).name
+    eval_results = model_index_results(
+        plain,
+        dataset_id=dataset_id,
+        dataset_name=dataset_id.rstrip("/").rsplit("/", 1)[-1],
+        dataset_config=config,
+        dataset_split=split,
+        circular_metrics=circular_metrics,
+        num_frames=num_frames,
+    )
+    from huggingface_hub.repocard_data import eval_results_to_model_index
+
+    model_index = eval_results_to_model_index(name, eval_results)
+    result = EvaluationResult(
+        metrics=plain,
+        circular_metrics=circular_metrics,
+        table=table,
+        row=table1_row(name, plain),
+        model_index=model_index,
+        num_asked=len(pending),
+        output_dir=out,
+    )
+    if out is not None:
+        summary = {
+            "model": name,
+            "dataset": dataset_name,
+            "dataset_id": dataset_id,
+            "config": config,
+            "split": split,
+            "backend": backend_name,
+            "num_frames": num_frames,
+            "metrics": plain,
+            "circular_metrics": circular_metrics,
+            "extraction_rules": dict(Counter(r["rule"] for r in records).most_common()),
+            "table1_row": result.row,
+        }
+        _write_json(out / METRICS_FILE, summary)
+        _write_text(out / TABLE_FILE, table + "\n")
+        _write_json(out / MODEL_INDEX_FILE, model_index)
+        result.files = {n: out / n for n in (RUN_FILE, PREDICTIONS_FILE, METRICS_FILE, TABLE_FILE, MODEL_INDEX_FILE)}
+        if plot:
+            references = [paper_row("Human (10%)"), paper_row("ActionArt (paper)")]
+            title = f"{name} on ActionArt ({config}/{split})"
+            result.files[PLOT_FILE] = plot_per_task(out / PLOT_FILE, rows_for_table, title, references)
+    return result
+
+
+__all__ = ["DEFAULT_NUM_FRAMES", "EvaluationResult", "evaluate_model"]
