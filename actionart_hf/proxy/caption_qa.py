@@ -27,6 +27,7 @@ from .common import (
     ResultTracker,
     RunSettings,
     dataset_from_rows,
+    exclusive_build,
     reject_table,
     remove_tree,
     run_requests,
@@ -217,7 +218,7 @@ def build_caption_qa(
 
     work = cache_dir / "tmp-rows"
     try:
-        with staged_output_dir(out_dir, overwrite) as stage:
+        with exclusive_build(out_dir), staged_output_dir(out_dir, overwrite) as stage:
             dataset = dataset_from_rows(qa_rows, QA_FEATURES, work)
             if report.rows == 0:
                 raise ValueError(

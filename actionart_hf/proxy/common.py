@@ -9,6 +9,7 @@ import shutil
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,12 +244,42 @@ def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+@contextmanager
+def exclusive_build(out_dir: Path) -> Iterator[None]:
+    """Holds `.<out>.lock` beside the output for the whole build and removes staging folders that killed builds of
+    the same output left behind (`.<out>.staging-*`, possibly gigabytes of videos).
+
+    Raises:
+        ValueError: another build is writing the same output.
+    """
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    with open(lock_path, "a+") as handle:
+        try:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # not POSIX: no lock, and no clean-up of others' staging folders
+            yield
+            return
+        except OSError as error:
+            raise ValueError(f"Another build is writing {str(out_dir)!r} (lock {lock_path} is held).") from error
+        for orphan in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+            logger.warning("Removing %s, left by an interrupted build.", orphan)
+            remove_tree(orphan)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 __all__ = [
     "BuildReport",
     "ResultTracker",
     "RunSettings",
     "chunked",
     "dataset_from_rows",
+    "exclusive_build",
     "reject_table",
     "run_requests",
     "teacher_tag",

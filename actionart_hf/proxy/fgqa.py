@@ -34,6 +34,7 @@ from .common import (
     RunSettings,
     chunked,
     dataset_from_rows,
+    exclusive_build,
     reject_table,
     remove_tree,
     run_requests,
@@ -404,7 +405,7 @@ def build_fgqa(
     tasks_seen: Counter = Counter()
     work = cache_dir / "tmp-rows"
     try:
-        with staged_output_dir(out_dir, overwrite) as stage:
+        with exclusive_build(out_dir), staged_output_dir(out_dir, overwrite) as stage:
             dataset = dataset_from_rows(lambda: rows(stage), FGQA_FEATURES, work)
             if report.rows == 0:
                 raise ValueError(

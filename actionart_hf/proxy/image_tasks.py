@@ -27,6 +27,7 @@ from .common import (
     RunSettings,
     chunked,
     dataset_from_rows,
+    exclusive_build,
     remove_tree,
     run_requests,
     teacher_tag,
@@ -136,7 +137,7 @@ def _build_image_task(
 
     work = cache_dir / "tmp-rows"
     try:
-        with staged_output_dir(out_dir, overwrite) as stage:
+        with exclusive_build(out_dir), staged_output_dir(out_dir, overwrite) as stage:
             dataset = dataset_from_rows(rows, features, work)
             write_split(stage, config, split, dataset)
             tracker.finish(report, out_dir)
