@@ -13,6 +13,7 @@ an environment variable (`OPENAI_API_KEY` by default) and is never logged, recor
 from __future__ import annotations
 
 import base64
+import http.client
 import io
 import json
 import logging
@@ -191,7 +192,7 @@ class OpenAIBackend(EvalBackend):
                 if error.code not in RETRY_STATUSES or attempt == self.max_retries:
                     raise RuntimeError(f"{url} answered HTTP {error.code}: {body}") from None
                 reason = f"HTTP {error.code}"
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError) as error:
                 if attempt == self.max_retries:
                     raise RuntimeError(f"{url} could not be reached: {error}") from None
                 reason = str(error)
