@@ -335,7 +335,25 @@ def _layout(plans: list[TensorPlan], finetuned: Checkpoint, max_shard_bytes: int
     return [[by_name[n] for n in group] for group in names]
 
 
-def _write_tensor(writer, plan: TensorPlan, base: Checkpoint, finetuned: Checkpoint, method, parameters) -> None:
+class _ChunkBuffers:
+    """fp32 buffers of `CHUNK_NUMEL` elements reused for every chunk (dtype conversion in, result, cast out)."""
+
+    def __init__(self):
+        self._buffers: dict[tuple[str, torch.dtype], torch.Tensor] = {}
+
+    def get(self, role: str, dtype: torch.dtype, numel: int) -> torch.Tensor:
+        buffer = self._buffers.get((role, dtype))
+        if buffer is None:
+            buffer = self._buffers[(role, dtype)] = torch.empty(CHUNK_NUMEL, dtype=dtype)
+        return buffer[:numel]
+
+    def as_fp32(self, role: str, chunk: torch.Tensor) -> torch.Tensor:
+        if chunk.dtype == torch.float32:
+            return chunk  # a view of the memory map: read, never written
+        return self.get(role, torch.float32, chunk.numel()).copy_(chunk)
+
+
+def _write_tensor(writer, plan: TensorPlan, base: Checkpoint, finetuned: Checkpoint, method, parameters, buffers):
     if plan.action == "copy":
         source = base if plan.source == "base" else finetuned
         data = source.get_tensor(plan.base_name if plan.source == "base" else plan.name).reshape(-1)
@@ -345,11 +363,13 @@ def _write_tensor(writer, plan: TensorPlan, base: Checkpoint, finetuned: Checkpo
     base_data = base.get_tensor(plan.base_name).reshape(-1)
     finetuned_data = finetuned.get_tensor(plan.name).reshape(-1)
     for start in range(0, base_data.numel(), CHUNK_NUMEL):
-        end = start + CHUNK_NUMEL
-        merged = method.merge(
-            base_data[start:end].to(torch.float32), finetuned_data[start:end].to(torch.float32), parameters
-        )
-        writer.write(merged.to(plan.dtype))
+        base_chunk = buffers.as_fp32("base", base_data[start : start + CHUNK_NUMEL])
+        finetuned_chunk = buffers.as_fp32("finetuned", finetuned_data[start : start + CHUNK_NUMEL])
+        out = buffers.get("out", torch.float32, base_chunk.numel())
+        merged = method.merge(base_chunk, finetuned_chunk, parameters, out=out)
+        if plan.dtype != torch.float32:
+            merged = buffers.get("cast", plan.dtype, merged.numel()).copy_(merged)  # round to the stored dtype
+        writer.write(merged)
 
 
 @contextmanager
@@ -397,13 +417,16 @@ def merge_resolved(
     logger.info("Merging %s -> %s: %s", inputs.inputs["base"], output, method.formula(config.parameters))
     start = time.perf_counter()
     total = sum(tensor.info.nbytes for tensor in plans)
+    buffers = _ChunkBuffers()
     with staged_output(output, overwrite) as stage:
         with tqdm(total=total, unit="B", unit_scale=True, desc="merge", disable=None) as progress:
             for file_name, shard in zip(file_names, shards):
                 entries = [(tensor.name, tensor.dtype, tensor.shape) for tensor in shard]
                 with StreamingSafetensorsWriter(stage / file_name, entries) as writer:
                     for tensor in shard:
-                        _write_tensor(writer, tensor, inputs.base, inputs.finetuned, method, config.parameters)
+                        _write_tensor(
+                            writer, tensor, inputs.base, inputs.finetuned, method, config.parameters, buffers
+                        )
                         if tensor.action == "merge":
                             result.merged.append(tensor.name)
                         else:

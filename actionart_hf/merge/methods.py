@@ -2,11 +2,11 @@
 
     method = get_merge_method("linear")
     parameters = method.resolve_parameters({"alpha": 0.3})        # defaults filled in, values checked
-    merged = method.merge(base_fp32, finetuned_fp32, parameters)   # element-wise, fp32 in and out
+    method.merge(base_fp32, finetuned_fp32, parameters, out=out_fp32)   # element-wise, fp32
 
 Methods are element-wise: the merge streams each tensor in chunks, so `merge` receives matching flat fp32 chunks of
-the base and finetuned tensors and must return a new fp32 tensor of the same shape (it may not modify its inputs,
-which can be read-only memory maps).
+the base and finetuned tensors and writes the result into a reused fp32 buffer `out` (it may not modify its inputs,
+which can be memory maps of the checkpoint files).
 """
 
 from __future__ import annotations
@@ -83,16 +83,20 @@ class MergeMethod(ABC):
         """The recipe as one line, e.g. `"0.5 * base + 0.5 * finetuned"` (model card and logs)."""
 
     @abstractmethod
-    def merge(self, base: torch.Tensor, finetuned: torch.Tensor, parameters: Mapping[str, Any]) -> torch.Tensor:
-        """Merges matching fp32 chunks element-wise.
+    def merge(
+        self, base: torch.Tensor, finetuned: torch.Tensor, parameters: Mapping[str, Any], out: torch.Tensor
+    ) -> torch.Tensor:
+        """Merges matching fp32 chunks element-wise into `out`.
 
         Args:
-            base (`torch.Tensor` of shape `(num_elements,)`, float32): chunk of the base tensor.
-            finetuned (`torch.Tensor` of shape `(num_elements,)`, float32): the same chunk of the finetuned tensor.
+            base (`torch.Tensor` of shape `(num_elements,)`, float32): chunk of the base tensor (read-only).
+            finetuned (`torch.Tensor` of shape `(num_elements,)`, float32): the same chunk of the finetuned tensor
+                (read-only).
             parameters (`Mapping[str, Any]`): the resolved parameters.
+            out (`torch.Tensor` of shape `(num_elements,)`, float32): where to write the result (reused per chunk).
 
         Returns:
-            `torch.Tensor` of shape `(num_elements,)`, float32: a new tensor (inputs stay untouched).
+            `torch.Tensor`: `out`.
         """
 
 
@@ -102,6 +106,9 @@ class LinearMerge(MergeMethod):
     `out = (1 - alpha) * base + alpha * finetuned`, computed in fp32 as two products and one sum, so the result is
     bit-for-bit the one of that expression in PyTorch.
     """
+
+    def __init__(self):
+        self._scratch = torch.empty(0)  # alpha * finetuned, reused across chunks
 
     name = "linear"
     parameters = (
@@ -126,10 +133,16 @@ class LinearMerge(MergeMethod):
         alpha = parameters["alpha"]
         return f"{1.0 - alpha:g} * base + {alpha:g} * finetuned"
 
-    def merge(self, base: torch.Tensor, finetuned: torch.Tensor, parameters: Mapping[str, Any]) -> torch.Tensor:
+    def merge(
+        self, base: torch.Tensor, finetuned: torch.Tensor, parameters: Mapping[str, Any], out: torch.Tensor
+    ) -> torch.Tensor:
         alpha = parameters["alpha"]
-        out = torch.mul(base, 1.0 - alpha)
-        return out.add_(torch.mul(finetuned, alpha))
+        if self._scratch.numel() < finetuned.numel():
+            self._scratch = torch.empty(finetuned.numel(), dtype=torch.float32)
+        scratch = self._scratch[: finetuned.numel()]
+        torch.mul(base, 1.0 - alpha, out=out)
+        torch.mul(finetuned, alpha, out=scratch)
+        return out.add_(scratch)
 
 
 MERGE_METHODS: dict[str, type[MergeMethod]] = {method.name: method for method in (LinearMerge,)}

@@ -107,11 +107,11 @@ def test_existing_output_needs_overwrite_and_failures_leave_it_intact(raw_pair, 
 
     calls = []
 
-    def failing_merge(self, base_chunk, finetuned_chunk, parameters):
+    def failing_merge(self, base_chunk, finetuned_chunk, parameters, out):
         calls.append(1)
         if len(calls) == 2:
             raise OSError("disk full")
-        return torch.mul(base_chunk, 0.5)
+        return torch.mul(base_chunk, 0.5, out=out)
 
     monkeypatch.setattr(LinearMerge, "merge", failing_merge)
     with pytest.raises(OSError, match="disk full"):
