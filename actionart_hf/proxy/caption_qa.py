@@ -26,6 +26,7 @@ from .common import (
     BuildReport,
     ResultTracker,
     RunSettings,
+    check_not_empty,
     dataset_from_rows,
     exclusive_build,
     reject_table,
@@ -137,11 +138,10 @@ def build_caption_qa(
     sequences: dict[str, tuple[list[Event], bool]] = {}
     untimed = []
     for row in rows:
-        events = [Event(*split_count(e["label"]), 0.0, 0.0) for e in row["events"]]
-        events = [
-            Event(e.label, float(raw["start_s"]), float(raw["end_s"]), e.count)
-            for e, raw in zip(events, row["events"])
-        ]
+        events = []
+        for raw in row["events"]:
+            label, count = split_count(raw["label"])  # "waves the left hand three times" → ("wave ...", 3)
+            events.append(Event(label, float(raw["start_s"]), float(raw["end_s"]), count))
         events = [e for e in events if e.label]
         if events:
             sequences[row["video_id"]] = (sorted(events, key=lambda e: e.start_s), True)
@@ -220,16 +220,12 @@ def build_caption_qa(
     try:
         with exclusive_build(out_dir), staged_output_dir(out_dir, overwrite) as stage:
             dataset = dataset_from_rows(qa_rows, QA_FEATURES, work)
-            if report.rows == 0:
-                raise ValueError(
-                    f"No caption question survived ({len(tracker.failed)} failed requests, rejects: "
-                    f"{dict(report.rejected)})."
-                )
+            report.rejects_file = write_rejects(out_dir, rejects)
+            check_not_empty(report, tracker, out_dir)
             for relative, source in sorted(used_videos.items()):
                 _copy_video(source, stage / relative)
             write_split(stage, "qa", out_split, dataset)
             tracker.finish(report, out_dir)
-            report.rejects_file = write_rejects(out_dir, rejects)
             timed_count = sum(1 for _, timed in sequences.values() if timed)
             method = (
                 f"{len(rows)} captions from the `{split}` split of `{captions_dir.name}`: {timed_count} with "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -159,8 +160,31 @@ def dataset_from_rows(
     A fresh fingerprint per build: `from_generator` must never reuse another build's rows.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
+    iterator = iter(rows())
+    first = next(iterator, None)
+    if first is None:  # `from_generator` cannot make an empty dataset
+        return datasets.Dataset.from_dict({name: [] for name in features}, features=features)
     return datasets.Dataset.from_generator(
-        rows, features=features, cache_dir=str(work_dir), fingerprint=uuid.uuid4().hex
+        lambda: itertools.chain([first], iterator),
+        features=features,
+        cache_dir=str(work_dir),
+        fingerprint=uuid.uuid4().hex,
+    )
+
+
+def check_not_empty(report: BuildReport, tracker: ResultTracker, out_dir: Path) -> None:
+    """Raises when a build produced no row, after writing the failure report (so the reasons are on disk).
+
+    Raises:
+        ValueError: naming the failed requests, the rejections and the failure file.
+    """
+    if report.rows:
+        return
+    tracker.finish(report, out_dir)
+    where = f"; see {report.failure_report}" if report.failure_report else ""
+    raise ValueError(
+        f"The {report.config} build produced no row: {report.failed} teacher request(s) failed, "
+        f"{sum(report.rejected.values())} question(s) rejected {dict(report.rejected) or ''}{where}."
     )
 
 
@@ -277,6 +301,7 @@ __all__ = [
     "BuildReport",
     "ResultTracker",
     "RunSettings",
+    "check_not_empty",
     "chunked",
     "dataset_from_rows",
     "exclusive_build",

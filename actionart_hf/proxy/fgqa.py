@@ -32,6 +32,7 @@ from .common import (
     BuildReport,
     ResultTracker,
     RunSettings,
+    check_not_empty,
     chunked,
     dataset_from_rows,
     exclusive_build,
@@ -407,14 +408,10 @@ def build_fgqa(
     try:
         with exclusive_build(out_dir), staged_output_dir(out_dir, overwrite) as stage:
             dataset = dataset_from_rows(lambda: rows(stage), FGQA_FEATURES, work)
-            if report.rows == 0:
-                raise ValueError(
-                    f"No FGQA question survived ({report.failed or len(tracker.failed)} failed requests, rejects: "
-                    f"{dict(report.rejected)}); see {out_dir.name}.failures.jsonl."
-                )
+            report.rejects_file = write_rejects(out_dir, rejects)
+            check_not_empty(report, tracker, out_dir)
             write_split(stage, "fgqa", split, dataset)
             tracker.finish(report, out_dir)
-            report.rejects_file = write_rejects(out_dir, rejects)
             counts = task_count_table([t for t, n in tasks_seen.items() for _ in range(n)])
             method = (
                 f"{len(units)} action units ({len(vocabulary)} distinct labels) were concatenated into {len(plans)} "
@@ -436,10 +433,6 @@ def build_fgqa(
                 extra_sections={"Questions per sub-task": counts, "Rejected questions": reject_table(report.rejected)},
                 license=license,
             )
-    except BaseException:
-        if report.rows == 0 and tracker.failed:
-            tracker.finish(report, out_dir)  # keep the failure list even when nothing was written
-        raise
     finally:
         remove_tree(work)
     logger.info(report.summary())

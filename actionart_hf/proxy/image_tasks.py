@@ -25,6 +25,7 @@ from .common import (
     BuildReport,
     ResultTracker,
     RunSettings,
+    check_not_empty,
     chunked,
     dataset_from_rows,
     exclusive_build,
@@ -139,6 +140,7 @@ def _build_image_task(
     try:
         with exclusive_build(out_dir), staged_output_dir(out_dir, overwrite) as stage:
             dataset = dataset_from_rows(rows, features, work)
+            check_not_empty(report, tracker, out_dir)
             write_split(stage, config, split, dataset)
             tracker.finish(report, out_dir)
             write_proxy_card(

@@ -336,8 +336,9 @@ _FILLERS = frozenset(("to", "the", "a", "an", "towards", "toward", "of", "in", "
 
 _NOT_OBJECTS = frozenset(
     """arm arms hand hands leg legs knee knees foot feet head body torso waist hip hips shoulder shoulders back side
-    chest elbow wrist neck face camera floor ground frame circle turn step air place left right front way upper
-    lower whole other same full quarter half""".split()
+    sides chest elbow elbows wrist wrists neck face fist fists finger fingers thumb palm palms toe toes heel heels
+    camera floor ground frame circle turn step steps air place spot room wall direction way time times left right
+    front upper lower whole other same full quarter half""".split()
 )
 
 

@@ -212,7 +212,9 @@ class ChatCompletionServer:
         self.httpd = _ThreadingServer(("127.0.0.1", port), _Handler)
         self.httpd.owner = self
         self.httpd.model_name = model_name
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="chat-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="chat-server", daemon=True
+        )
 
     @property
     def port(self) -> int:

@@ -19,7 +19,7 @@ from actionart_hf.proxy.fgqa import build_fgqa, load_unit_set
 from actionart_hf.proxy.image_tasks import build_pose_description, build_spatial_difference, sd_frame_pairs
 from actionart_hf.proxy.mcq import validate_question
 from actionart_hf.proxy.sources import load_sources
-from actionart_hf.proxy.teachers import OpenAITeacher, TransformersTeacher
+from actionart_hf.proxy.teachers import GenerationSettings, OpenAITeacher, TransformersTeacher
 from actionart_hf.proxy.testing import simulated_teacher
 from actionart_hf.tasks import TASK_CODES
 from actionart_hf.video import probe_video
@@ -178,18 +178,12 @@ def test_oracle_cannot_read_free_captions(captions_dir, tmp_path):
 def test_pose_description_with_a_local_transformers_model(tiny_llava, folder_dir, tmp_path):
     teacher = TransformersTeacher(str(tiny_llava), device="cpu", dtype="float32")
     sources = load_sources("folder", folder_dir, max_videos=1)
-    run = RunSettings(workers=4, generation=datasets_free_settings())
+    run = RunSettings(workers=4, generation=GenerationSettings(max_new_tokens=4))
     report = build_pose_description(sources, tmp_path / "pd", teacher, frames_per_video=2, run=run)
     # a random model writes garbage (possibly empty, which the runner retries and then reports): plumbing only
     assert report.rows + report.failed == 2
     if report.rows:
         assert load(tmp_path / "pd", "pose_description", tmp_path)[0]["teacher"].startswith("transformers:")
-
-
-def datasets_free_settings():
-    from actionart_hf.proxy.teachers import GenerationSettings
-
-    return GenerationSettings(max_new_tokens=4)
 
 
 def test_existing_output_is_refused(chat_server, ntu_dir, tmp_path):
