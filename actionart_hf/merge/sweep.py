@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .card import write_model_card
 from .config import MergeConfig
@@ -171,13 +172,59 @@ def sweep_alpha(
     return SweepResult(output, alphas, scores, best_alpha, table, output / "sweep.png")
 
 
-def runner_evaluate(dataset: str, **options) -> EvaluateFn:
-    """An `evaluate` function for `sweep_alpha` backed by the eval runner (`actionart_hf.evaluation`).
+def runner_evaluate(
+    dataset,
+    *,
+    config: str = "qa",
+    split: str = "test",
+    limit: int | None = None,
+    backend: str | Callable[[Path], Any] | None = None,
+    num_frames: int | None = None,
+    backend_kwargs: Mapping[str, Any] | None = None,
+    progress: bool = True,
+) -> EvaluateFn:
+    """An `evaluate` function for `sweep_alpha` backed by the eval runner (`actionart_hf.evaluation.evaluate_model`).
 
-    Raises:
-        ImportError: the eval runner is not installed.
+    Args:
+        dataset (`str`, `os.PathLike` or `datasets.Dataset`): the held-out data (a folder built by our tools, a Hub
+            dataset id or a loaded split), as `evaluate_model` takes it.
+        config (`str`, *optional*, defaults to `"qa"`): dataset config.
+        split (`str`, *optional*, defaults to `"test"`): the held-out split.
+        limit (`int`, *optional*): evaluate the first `limit` questions only.
+        backend (`str` or `Callable[[Path], EvalBackend]`, *optional*): a runner backend name, `None` to detect
+            it from each merged folder, or a factory building a backend for a merged folder.
+        num_frames (`int`, *optional*): frames per video (the runner's default when `None`).
+        backend_kwargs (`Mapping[str, Any]`, *optional*): passed to the backend, e.g. `{"dtype": "bfloat16"}`.
+        progress (`bool`, *optional*, defaults to `True`): show the runner's progress bar.
+
+    Returns:
+        `Callable[[Path], dict[str, float]]`: `accuracy` and the per-task accuracies of a merged folder.
     """
-    raise ImportError("The eval runner (actionart_hf.evaluation) is not available yet; pass evaluate= directly.")
+    from actionart_hf.evaluation import evaluate_model
+
+    def evaluate(folder: Path) -> dict[str, float]:
+        model = backend(folder) if callable(backend) else folder
+        try:
+            result = evaluate_model(
+                model,
+                dataset,
+                config=config,
+                split=split,
+                backend=None if callable(backend) else backend,
+                num_frames=num_frames,
+                limit=limit,
+                bootstrap_samples=0,
+                plot=False,
+                progress=progress,
+                model_name=folder.name,
+                backend_kwargs=backend_kwargs,
+            )
+        finally:
+            if model is not folder:
+                model.close()
+        return result.scores()
+
+    return evaluate
 
 
 __all__ = ["EvaluateFn", "SweepResult", "runner_evaluate", "sweep_alpha", "sweep_plot", "sweep_table"]
