@@ -146,3 +146,10 @@ def test_allow_missing_copies_one_sided_tensors(tmp_path, write_checkpoint, toy_
     assert torch.equal(merged["decoder.weight"], a["decoder.weight"]) and torch.equal(
         merged["only_base"], torch.ones(2)
     )
+
+
+def test_mixed_dtypes_take_the_finetuned_dtype(tmp_path, write_checkpoint, toy_tensors):
+    a, b = toy_tensors(0), toy_tensors(1, dtype=torch.bfloat16)
+    base, finetuned = write_checkpoint(tmp_path / "a", a), write_checkpoint(tmp_path / "b", b)
+    merge_checkpoints(MergeConfig(str(base), str(finetuned), parameters={"alpha": 0.3}), tmp_path / "out")
+    assert_same_tensors(load_file(tmp_path / "out" / "model.safetensors"), reference_merge(a, b, 0.3))
