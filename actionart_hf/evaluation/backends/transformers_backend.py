@@ -42,6 +42,8 @@ class TransformersBackend(EvalBackend):
     """
 
     name = "transformers"
+    # transformers' video processors stack the videos of a call: one call per frame shape.
+    stack_videos = True
 
     def __init__(
         self,
@@ -105,7 +107,8 @@ class TransformersBackend(EvalBackend):
         return {"do_sample_frames": False} if hasattr(video_processor, "do_sample_frames") else {}
 
     def generate(self, queries: Sequence[Query]) -> list[str]:
-        # Video processors stack the videos of a call, so each call holds videos of one frame shape.
+        if not self.stack_videos:
+            return self._generate(queries)
         groups: dict[tuple[int, ...], list[int]] = {}
         for index, query in enumerate(queries):
             groups.setdefault(tuple(query.frames.shape), []).append(index)
