@@ -191,6 +191,11 @@ def load_model_and_processor(training_args, model_args):
     import torch
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
+    try:  # registers ActionArt with the Auto classes (checkpoints also carry the code for trust_remote_code)
+        import actionart_hf.models.actionart  # noqa: F401
+    except ImportError:  # pragma: no cover - the package is always there when this module is
+        pass
+
     kwargs = dict(training_args.model_init_kwargs or {})
     kwargs.setdefault("revision", model_args.model_revision)
     kwargs.setdefault("trust_remote_code", training_args.trust_remote_code)

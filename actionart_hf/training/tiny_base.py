@@ -1,0 +1,145 @@
+"""Create the tiny base ActionArt checkpoint the tiny recipes start from, offline (no download).
+
+```bash
+python -m actionart_hf.training.tiny_base --out outputs/tiny/base    # words of outputs/synth, outputs/proxy
+python -m actionart_hf.training.tiny_base --out outputs/tiny/base --data my/folder --tokenizer bpe
+```
+
+The model is `actionart_hf.models.tiny.build_tiny_actionart` (SigLIP + Qwen2, hidden size 32, 2 layers, 32×32
+frames), randomly initialised; its word-level tokenizer covers every word of the datasets found under `--data`
+(questions, options, answers, captions, prompts, responses), so nothing the stages train on maps to `<unk>`.
+Saved with `save_pretrained` (safetensors, `auto_map` and the model code), it loads with
+`AutoModelForImageTextToText.from_pretrained(out, trust_remote_code=True)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DATA = ("outputs/synth", "outputs/proxy")
+TEXT_COLUMNS = ("question", "options", "answer", "caption", "prompt", "response")
+
+
+def dataset_texts(folders: Iterable[str | Path]) -> Iterator[str]:
+    """Every text cell of the parquet tables under `folders` (columns `TEXT_COLUMNS`, lists flattened)."""
+    import pyarrow.parquet as pq
+
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*.parquet")):
+            table = pq.read_table(path, columns=None)
+            for column in TEXT_COLUMNS:
+                if column not in table.column_names:
+                    continue
+                for value in table.column(column).to_pylist():
+                    if isinstance(value, list):
+                        yield from (str(v) for v in value if v is not None)
+                    elif value is not None:
+                        yield str(value)
+
+
+def make_tiny_base(
+    out: str | Path,
+    data: Iterable[str | Path] | None = None,
+    tokenizer_kind: str = "word",
+    num_frames: int = 4,
+    seed: int = 0,
+    overwrite: bool = False,
+    **config_kwargs,
+) -> Path:
+    """Builds and saves the tiny base checkpoint (model + processor) to `out`.
+
+    Args:
+        out (`str` or `Path`): output folder; written atomically.
+        data (`Iterable`, *optional*): dataset folders whose text the tokenizer covers; default the existing ones of
+            `outputs/synth` and `outputs/proxy`.
+        tokenizer_kind (`str`, *optional*, defaults to `"word"`): `"word"` (needs `data`) or `"bpe"` (any text).
+        num_frames (`int`, *optional*, defaults to 4): frames the saved video processor samples.
+        seed (`int`, *optional*, defaults to 0): initialisation seed.
+        overwrite (`bool`, *optional*, defaults to `False`): replace an existing `out`.
+        config_kwargs: sizes passed to `tiny_actionart_config` (e.g. `image_size=64`, `hidden_size=64`).
+
+    Returns:
+        `Path` of the saved checkpoint.
+    """
+    from ..models.tiny import build_tiny_actionart
+
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise ValueError(f"{str(out)!r} already exists; pass --overwrite to replace it.")
+    folders = [Path(f) for f in (data if data is not None else DEFAULT_DATA) if Path(f).exists()]
+    missing = [str(f) for f in (data or []) if not Path(f).exists()]
+    if missing:
+        raise ValueError(f"--data folder(s) {missing} do not exist; build the data first or drop them.")
+    texts = list(dataset_texts(folders))
+    if tokenizer_kind == "word" and not texts:
+        raise ValueError(
+            f"No dataset text found under {[str(f) for f in folders] or list(DEFAULT_DATA)}: the word-level "
+            "tokenizer needs the training data's vocabulary. Build the data first (actionart-hf synth / proxy), pass "
+            "--data, or use --tokenizer bpe."
+        )
+    model, processor = build_tiny_actionart(
+        texts=texts, tokenizer_kind=tokenizer_kind, num_frames=num_frames, seed=seed, **config_kwargs
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = out.parent / f".{out.name}.staging-{uuid.uuid4().hex[:8]}"
+    try:
+        model.save_pretrained(stage)
+        processor.save_pretrained(stage)
+        if out.exists():
+            shutil.rmtree(out)
+        stage.rename(out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    logger.info(
+        "Tiny base: %d parameters, vocabulary %d (%d texts from %s) -> %s",
+        model.num_parameters(),
+        len(processor.tokenizer),
+        len(texts),
+        [str(f) for f in folders],
+        out,
+    )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m actionart_hf.training.tiny_base",
+        description="Create the tiny base ActionArt checkpoint of the tiny recipes (offline).",
+    )
+    parser.add_argument("--out", default="outputs/tiny/base", help="output folder (default: outputs/tiny/base)")
+    parser.add_argument(
+        "--data",
+        nargs="+",
+        default=None,
+        help=f"dataset folders whose words the tokenizer covers (default: {DEFAULT_DATA})",
+    )
+    parser.add_argument("--tokenizer", choices=("word", "bpe"), default="word", help="tokenizer kind (default: word)")
+    parser.add_argument("--num-frames", type=int, default=4, help="frames the video processor samples (default: 4)")
+    parser.add_argument("--image-size", type=int, default=32, help="frame side the vision tower sees (default: 32)")
+    parser.add_argument("--seed", type=int, default=0, help="initialisation seed")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    out = make_tiny_base(
+        args.out,
+        data=args.data,
+        tokenizer_kind=args.tokenizer,
+        num_frames=args.num_frames,
+        seed=args.seed,
+        overwrite=args.overwrite,
+        image_size=args.image_size,
+    )
+    print(f"Tiny base checkpoint written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
