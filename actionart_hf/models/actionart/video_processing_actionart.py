@@ -1,0 +1,211 @@
+"""ActionArt video processor: evenly spaced frame sampling (DESIGN §4), resize to the vision tower's size, normalise.
+
+    >>> video_processor = ActionArtVideoProcessor()        # 64 frames at most, 384x384, SigLIP mean/std
+    >>> out = video_processor([frames_a, frames_b])         # uint8 (num_frames, height, width, 3) each
+    >>> out["pixel_values_videos"].shape                    # (total_frames, 3, 384, 384)
+    >>> out["video_num_frames"]                             # tensor([frames of a, frames of b])
+
+Videos of a batch may differ in length: their frames are concatenated into `pixel_values_videos` and
+`video_num_frames` says how many belong to each video (the layout `ActionArtModel` reads).
+
+This file imports only `torch`, `transformers` and its sibling files (it is copied next to the weights).
+"""
+
+import torch
+from torch.nn import functional as F
+from transformers.image_processing_utils import BatchFeature
+from transformers.image_utils import PILImageResampling
+from transformers.processing_utils import Unpack, VideosKwargs
+from transformers.utils import logging
+from transformers.video_processing_utils import BaseVideoProcessor
+from transformers.video_utils import VideoMetadata
+
+
+logger = logging.get_logger(__name__)
+
+SIGLIP_MEAN = [0.5, 0.5, 0.5]
+SIGLIP_STD = [0.5, 0.5, 0.5]
+# PIL resampling filter ids → torch interpolation modes (resizing is done in torch, without torchvision).
+_INTERPOLATION = {0: "nearest", 2: "bilinear", 3: "bicubic"}
+
+
+class ActionArtVideoProcessorKwargs(VideosKwargs, total=False):
+    r"""
+    max_frames (`int`, *optional*, defaults to 64):
+        Most frames a processed video may have (the model's `max_frames`). Sampling never returns more than this;
+        with `do_sample_frames=False` a longer video raises a `ValueError`.
+    """
+
+    max_frames: int
+
+
+def sample_frame_indices(total_num_frames: int, num_frames: int) -> "torch.Tensor":
+    """`round(linspace(0, total_num_frames - 1, min(num_frames, total_num_frames)))`: evenly spaced, no duplicates.
+
+    Args:
+        total_num_frames (`int`): frames in the video, >= 1.
+        num_frames (`int`): frames wanted, >= 1.
+
+    Returns:
+        `torch.LongTensor` of shape `(min(num_frames, total_num_frames),)`.
+    """
+    if total_num_frames < 1:
+        raise ValueError(f"total_num_frames={total_num_frames}: the video has no frames.")
+    if num_frames < 1:
+        raise ValueError(f"num_frames={num_frames} must be >= 1.")
+    count = min(num_frames, total_num_frames)
+    # float64 + round-half-to-even, like numpy.round(numpy.linspace(...)).
+    return torch.linspace(0, total_num_frames - 1, count, dtype=torch.float64).round().long()
+
+
+class ActionArtVideoProcessor(BaseVideoProcessor):
+    r"""Samples, resizes and normalises videos for [`ActionArtForConditionalGeneration`].
+
+    Defaults (class attributes, overridable at init or per call): `size={"height": 384, "width": 384}` (the vision
+    tower's input; aspect ratio is not kept, as the tower needs a fixed grid), bicubic resampling, rescale by 1/255,
+    SigLIP normalisation (mean = std = 0.5), `do_sample_frames=True`, `num_frames=64`, `max_frames=64`.
+
+    Frame sampling: `round(linspace(0, n - 1, min(num_frames, n)))` of a video's `n` frames (DESIGN §4), so a video
+    with fewer frames keeps all of them and none is duplicated. With `fps` (and video metadata with an fps), the
+    count is `duration * fps`, still capped by `num_frames`.
+
+    Output (`model_input_names`): `pixel_values_videos` of shape `(total_frames, channels, height, width)` and
+    `video_num_frames` of shape `(num_videos,)`.
+    """
+
+    resample = PILImageResampling.BICUBIC
+    image_mean = SIGLIP_MEAN
+    image_std = SIGLIP_STD
+    size = {"height": 384, "width": 384}
+    default_to_square = True
+    do_resize = True
+    do_center_crop = False
+    crop_size = None
+    do_rescale = True
+    rescale_factor = 1 / 255
+    do_normalize = True
+    do_convert_rgb = True
+    do_sample_frames = True
+    num_frames = 64
+    max_frames = 64
+    valid_kwargs = ActionArtVideoProcessorKwargs
+    model_input_names = ["pixel_values_videos", "video_num_frames"]
+
+    def __init__(self, **kwargs: Unpack[ActionArtVideoProcessorKwargs]):
+        super().__init__(**kwargs)
+
+    def sample_frames(
+        self,
+        metadata: VideoMetadata,
+        num_frames: int | None = None,
+        fps: int | float | None = None,
+        max_frames: int | None = None,
+        **kwargs,
+    ) -> "torch.Tensor":
+        """Indices of the frames to keep.
+
+        Args:
+            metadata (`VideoMetadata`): the video's `total_num_frames` (and `fps` when sampling by `fps`).
+            num_frames (`int`, *optional*): most frames to keep; defaults to `self.num_frames`.
+            fps (`int` or `float`, *optional*): frames per second to keep (needs `metadata.fps`), at most `num_frames`.
+            max_frames (`int`, *optional*): the model's limit; defaults to `self.max_frames`.
+
+        Returns:
+            `numpy.ndarray` of int64 indices, increasing, without duplicates.
+        """
+        num_frames = num_frames if num_frames is not None else self.num_frames
+        max_frames = max_frames if max_frames is not None else self.max_frames
+        if num_frames > max_frames:
+            raise ValueError(
+                f"num_frames={num_frames} exceeds max_frames={max_frames} (the model's limit); ask for at most "
+                f"{max_frames} frames."
+            )
+        total_num_frames = metadata.total_num_frames
+        if fps is not None:
+            if not metadata.fps:
+                raise ValueError(
+                    f"Sampling at fps={fps} needs the video's own fps, which its metadata lacks; pass video_metadata "
+                    "or use num_frames."
+                )
+            num_frames = min(num_frames, max(1, round(total_num_frames / metadata.fps * fps)))
+        return sample_frame_indices(total_num_frames, num_frames).numpy()
+
+    def convert_to_rgb(self, video: "torch.Tensor") -> "torch.Tensor":
+        """Grayscale → 3 channels, RGBA → RGB, for a video of shape `(num_frames, channels, height, width)`."""
+        channels = video.shape[1]
+        if channels == 1:
+            return video.expand(-1, 3, -1, -1).contiguous()
+        if channels == 4:
+            return video[:, :3].contiguous()
+        if channels != 3:
+            raise ValueError(f"Frames have {channels} channels; expected 1 (gray), 3 (RGB) or 4 (RGBA).")
+        return video
+
+    def _resize(self, video: "torch.Tensor", size, resample) -> "torch.Tensor":
+        mode = _INTERPOLATION.get(int(resample) if resample is not None else 3)
+        if mode is None:
+            raise ValueError(
+                f"resample={resample!r} is not supported; use PILImageResampling.BICUBIC, BILINEAR or NEAREST."
+            )
+        height, width = size.height, size.width
+        if height is None or width is None:
+            raise ValueError(f"size={dict(size)} must give both height and width (the vision tower's input size).")
+        if tuple(video.shape[-2:]) == (height, width):
+            return video.float()
+        resized = F.interpolate(
+            video.float(),
+            size=(height, width),
+            mode=mode,
+            align_corners=False if mode != "nearest" else None,
+            antialias=mode != "nearest",
+        )
+        # Bicubic overshoots; keep pixel values in the input range before rescaling.
+        return resized.clamp(0, 255) if not video.is_floating_point() else resized
+
+    def _preprocess(
+        self,
+        videos: list["torch.Tensor"],
+        do_resize: bool,
+        size,
+        resample,
+        do_rescale: bool,
+        rescale_factor: float,
+        do_normalize: bool,
+        image_mean,
+        image_std,
+        return_tensors=None,
+        max_frames: int | None = None,
+        **kwargs,
+    ) -> BatchFeature:
+        max_frames = max_frames if max_frames is not None else self.max_frames
+        processed = []
+        for index, video in enumerate(videos):
+            if video.shape[0] < 1:
+                raise ValueError(f"Video {index} has no frames.")
+            if video.shape[0] > max_frames:
+                raise ValueError(
+                    f"Video {index} has {video.shape[0]} frames, more than max_frames={max_frames}; set "
+                    f"do_sample_frames=True (with num_frames <= {max_frames}) to sample it down."
+                )
+            video = self._resize(video, size, resample) if do_resize else video.float()
+            if do_rescale:
+                video = video * rescale_factor
+            if do_normalize:
+                mean = torch.tensor(image_mean, dtype=video.dtype, device=video.device).view(1, -1, 1, 1)
+                std = torch.tensor(image_std, dtype=video.dtype, device=video.device).view(1, -1, 1, 1)
+                video = (video - mean) / std
+            processed.append(video)
+        shapes = {tuple(video.shape[1:]) for video in processed}
+        if len(shapes) > 1:
+            raise ValueError(
+                f"Processed frames have different shapes {sorted(shapes)}; keep do_resize=True so that every frame "
+                "has the vision tower's size."
+            )
+        data = {
+            "pixel_values_videos": torch.cat(processed, dim=0),
+            "video_num_frames": torch.tensor([video.shape[0] for video in processed], dtype=torch.long),
+        }
+        return BatchFeature(data=data, tensor_type=return_tensors)
+
+
+__all__ = ["ActionArtVideoProcessor", "sample_frame_indices"]
