@@ -30,7 +30,6 @@ from .common import (
     dataset_from_rows,
     exclusive_build,
     reject_table,
-    remove_tree,
     run_requests,
     teacher_tag,
     user_message,
@@ -216,44 +215,41 @@ def build_caption_qa(
                     "answer": mcq.answer,
                 }
 
-    work = cache_dir / "tmp-rows"
-    try:
-        with exclusive_build(out_dir), staged_output_dir(out_dir, overwrite) as stage:
-            dataset = dataset_from_rows(qa_rows, QA_FEATURES, work)
-            report.rejects_file = write_rejects(out_dir, rejects)
-            check_not_empty(report, tracker, out_dir)
-            for relative, source in sorted(used_videos.items()):
-                _copy_video(source, stage / relative)
-            write_split(stage, "qa", out_split, dataset)
-            tracker.finish(report, out_dir)
-            timed_count = sum(1 for _, timed in sequences.values() if timed)
-            method = (
-                f"{len(rows)} captions from the `{split}` split of `{captions_dir.name}`: {timed_count} with "
-                f"time-stamped events used directly, {len(sequences) - timed_count} turned into an action list by "
-                f"the events teacher. The question teacher wrote MCQ for {', '.join(tasks)} from each action "
-                "sequence; the validator kept a question only when its answer follows unambiguously from it."
-            )
-            teacher_lines = [f"questions: `{teacher_tag(teacher, qa_prompt)}`"]
-            if untimed:
-                teacher_lines.append(f"events from captions: `{teacher_tag(events_teacher, events_prompt)}`")
-            write_proxy_card(
-                stage,
-                report,
-                pretty_name="ActionArt stage-3 training QA from captions",
-                summary=(
-                    "Multiple-choice questions per ActionArt sub-task written from fine-grained captions, for the "
-                    "third training stage (ActionArt paper §5.2). Same `qa` schema as the benchmark."
-                ),
-                method=method,
-                teacher_lines=teacher_lines,
-                extra_sections={
-                    "Questions per sub-task": task_count_table([t for t, n in tasks_seen.items() for _ in range(n)]),
-                    "Rejected questions": reject_table(report.rejected),
-                },
-                license=license,
-            )
-    finally:
-        remove_tree(work)
+    work = cache_dir / f"tmp-rows-{out_dir.name}"  # per output (builds may share a cache), under its lock
+    with exclusive_build(out_dir, scratch=work), staged_output_dir(out_dir, overwrite) as stage:
+        dataset = dataset_from_rows(qa_rows, QA_FEATURES, work)
+        report.rejects_file = write_rejects(out_dir, rejects)
+        check_not_empty(report, tracker, out_dir)
+        for relative, source in sorted(used_videos.items()):
+            _copy_video(source, stage / relative)
+        write_split(stage, "qa", out_split, dataset)
+        tracker.finish(report, out_dir)
+        timed_count = sum(1 for _, timed in sequences.values() if timed)
+        method = (
+            f"{len(rows)} captions from the `{split}` split of `{captions_dir.name}`: {timed_count} with "
+            f"time-stamped events used directly, {len(sequences) - timed_count} turned into an action list by "
+            f"the events teacher. The question teacher wrote MCQ for {', '.join(tasks)} from each action "
+            "sequence; the validator kept a question only when its answer follows unambiguously from it."
+        )
+        teacher_lines = [f"questions: `{teacher_tag(teacher, qa_prompt)}`"]
+        if untimed:
+            teacher_lines.append(f"events from captions: `{teacher_tag(events_teacher, events_prompt)}`")
+        write_proxy_card(
+            stage,
+            report,
+            pretty_name="ActionArt stage-3 training QA from captions",
+            summary=(
+                "Multiple-choice questions per ActionArt sub-task written from fine-grained captions, for the "
+                "third training stage (ActionArt paper §5.2). Same `qa` schema as the benchmark."
+            ),
+            method=method,
+            teacher_lines=teacher_lines,
+            extra_sections={
+                "Questions per sub-task": task_count_table([t for t, n in tasks_seen.items() for _ in range(n)]),
+                "Rejected questions": reject_table(report.rejected),
+            },
+            license=license,
+        )
     logger.info(report.summary())
     return report
 

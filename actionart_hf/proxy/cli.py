@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 from .mcq import ORACLE_TASKS
@@ -90,7 +91,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--chunk-size", type=int, default=256, help="requests prepared at a time (default 256)")
     group.add_argument("--max-new-tokens", type=int, default=512, help="longest teacher answer (default 512)")
     group.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
-    group.add_argument("--top-p", type=float, default=1.0)
+    group.add_argument("--top-p", type=float, default=1.0, help="nucleus sampling (default 1.0)")
     group.add_argument("--seed", type=int, default=0, help="sampling, frame choice, composition (default 0)")
     group.add_argument("--prompt-dir", type=Path, help="folder of custom prompt files <name>.v<N>.yaml")
 
@@ -189,14 +190,39 @@ def _run_settings(args: argparse.Namespace):
 
 
 def _prompt(name: str, args: argparse.Namespace):
+    """The prompt from --prompt-dir when it has a file for `name`, else the packaged one."""
     from .prompts import load_prompt
 
-    return load_prompt(name, directory=args.prompt_dir) if args.prompt_dir else load_prompt(name)
+    if args.prompt_dir and list(Path(args.prompt_dir).glob(f"{name}.v*.y*ml")):
+        return load_prompt(name, directory=args.prompt_dir)
+    return load_prompt(name)
+
+
+def _check_offline(args: argparse.Namespace) -> None:
+    from huggingface_hub.constants import is_offline_mode
+
+    uses_server = "openai" in (args.teacher, getattr(args, "qa_teacher", None))
+    if uses_server and is_offline_mode():
+        raise SystemExit(
+            "HF_HUB_OFFLINE=1 blocks every huggingface_hub request, including to the --base-url server; unset it "
+            "(or set HF_HUB_OFFLINE=0) for this build. The Hub itself is not contacted."
+        )
 
 
 def main(args: argparse.Namespace) -> int:
     """Runs one proxy build and prints its summary. Returns 1 when some requests failed (listed in a file)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _check_offline(args)
+    try:
+        report = _build(args)
+    except ValueError as error:  # bad input, an existing output, or a build that produced nothing: no traceback
+        print(f"actionart-hf proxy {args.task}: {error}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+def _build(args: argparse.Namespace):
     run = _run_settings(args)
     max_pixels = None
     if args.task != "caption-qa":
@@ -264,8 +290,7 @@ def main(args: argparse.Namespace) -> int:
             qa_prompt=_prompt("fgqa_mcq", args), events_prompt=_prompt("caption_events", args),
             overwrite=args.overwrite, license=args.license,
         )  # fmt: skip
-    print(report.summary())
-    return 1 if report.failed else 0
+    return report
 
 
 __all__ = ["SUBCOMMANDS", "build_teacher", "main", "make_parser"]

@@ -159,6 +159,7 @@ def dataset_from_rows(
 
     A fresh fingerprint per build: `from_generator` must never reuse another build's rows.
     """
+    remove_tree(work_dir)  # rows a killed build of the same output left behind
     work_dir.mkdir(parents=True, exist_ok=True)
     iterator = iter(rows())
     first = next(iterator, None)
@@ -269,9 +270,10 @@ def remove_tree(path: Path) -> None:
 
 
 @contextmanager
-def exclusive_build(out_dir: Path) -> Iterator[None]:
+def exclusive_build(out_dir: Path, scratch: Path | None = None) -> Iterator[None]:
     """Holds `.<out>.lock` beside the output for the whole build and removes staging folders that killed builds of
-    the same output left behind (`.<out>.staging-*`, possibly gigabytes of videos).
+    the same output left behind (`.<out>.staging-*`, possibly gigabytes of videos). `scratch` (a work folder of this
+    output) is emptied before and removed after, while the lock is held.
 
     Raises:
         ValueError: another build is writing the same output.
@@ -284,7 +286,11 @@ def exclusive_build(out_dir: Path) -> Iterator[None]:
 
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except ImportError:  # not POSIX: no lock, and no clean-up of others' staging folders
-            yield
+            try:
+                yield
+            finally:
+                if scratch is not None:
+                    remove_tree(scratch)
             return
         except OSError as error:
             raise ValueError(f"Another build is writing {str(out_dir)!r} (lock {lock_path} is held).") from error
@@ -294,6 +300,8 @@ def exclusive_build(out_dir: Path) -> Iterator[None]:
         try:
             yield
         finally:
+            if scratch is not None:
+                remove_tree(scratch)
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 

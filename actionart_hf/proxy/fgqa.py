@@ -37,7 +37,6 @@ from .common import (
     dataset_from_rows,
     exclusive_build,
     reject_table,
-    remove_tree,
     run_requests,
     teacher_tag,
     user_message,
@@ -404,37 +403,34 @@ def build_fgqa(
                     }
 
     tasks_seen: Counter = Counter()
-    work = cache_dir / "tmp-rows"
-    try:
-        with exclusive_build(out_dir), staged_output_dir(out_dir, overwrite) as stage:
-            dataset = dataset_from_rows(lambda: rows(stage), FGQA_FEATURES, work)
-            report.rejects_file = write_rejects(out_dir, rejects)
-            check_not_empty(report, tracker, out_dir)
-            write_split(stage, "fgqa", split, dataset)
-            tracker.finish(report, out_dir)
-            counts = task_count_table([t for t, n in tasks_seen.items() for _ in range(n)])
-            method = (
-                f"{len(units)} action units ({len(vocabulary)} distinct labels) were concatenated into {len(plans)} "
-                f"pseudo-long videos of {min_units}-{max_units} units ({frames_per_unit} frames per unit at {fps:g} "
-                f"fps, {size[1]}x{size[0]}), units drawn from different source videos. The question teacher wrote "
-                f"MCQ from each label sequence for {', '.join(tasks)}; the validator kept a question only when its "
-                "answer follows unambiguously from the labels."
-            )
-            write_proxy_card(
-                stage,
-                report,
-                pretty_name="ActionArt proxy task: synthesized fine-grained QA",
-                summary=(
-                    "Multiple-choice questions on pseudo-long videos made by concatenating labelled action units "
-                    "from different videos (ActionArt paper §4.3, proxy task 3: temporal understanding)."
-                ),
-                method=method,
-                teacher_lines=[f"units: `{t}`" for t in unit_teachers] + [f"questions: `{qa_tag}`"],
-                extra_sections={"Questions per sub-task": counts, "Rejected questions": reject_table(report.rejected)},
-                license=license,
-            )
-    finally:
-        remove_tree(work)
+    work = cache_dir / f"tmp-rows-{out_dir.name}"  # per output (builds may share a cache), under its lock
+    with exclusive_build(out_dir, scratch=work), staged_output_dir(out_dir, overwrite) as stage:
+        dataset = dataset_from_rows(lambda: rows(stage), FGQA_FEATURES, work)
+        report.rejects_file = write_rejects(out_dir, rejects)
+        check_not_empty(report, tracker, out_dir)
+        write_split(stage, "fgqa", split, dataset)
+        tracker.finish(report, out_dir)
+        counts = task_count_table([t for t, n in tasks_seen.items() for _ in range(n)])
+        method = (
+            f"{len(units)} action units ({len(vocabulary)} distinct labels) were concatenated into {len(plans)} "
+            f"pseudo-long videos of {min_units}-{max_units} units ({frames_per_unit} frames per unit at {fps:g} "
+            f"fps, {size[1]}x{size[0]}), units drawn from different source videos. The question teacher wrote "
+            f"MCQ from each label sequence for {', '.join(tasks)}; the validator kept a question only when its "
+            "answer follows unambiguously from the labels."
+        )
+        write_proxy_card(
+            stage,
+            report,
+            pretty_name="ActionArt proxy task: synthesized fine-grained QA",
+            summary=(
+                "Multiple-choice questions on pseudo-long videos made by concatenating labelled action units "
+                "from different videos (ActionArt paper §4.3, proxy task 3: temporal understanding)."
+            ),
+            method=method,
+            teacher_lines=[f"units: `{t}`" for t in unit_teachers] + [f"questions: `{qa_tag}`"],
+            extra_sections={"Questions per sub-task": counts, "Rejected questions": reject_table(report.rejected)},
+            license=license,
+        )
     logger.info(report.summary())
     return report
 

@@ -29,7 +29,6 @@ from .common import (
     chunked,
     dataset_from_rows,
     exclusive_build,
-    remove_tree,
     run_requests,
     teacher_tag,
     user_message,
@@ -136,25 +135,22 @@ def _build_image_task(
                     report.rows += 1
                     yield make_row(row_id, source, indices, images, result.parsed, tag)
 
-    work = cache_dir / "tmp-rows"
-    try:
-        with exclusive_build(out_dir), staged_output_dir(out_dir, overwrite) as stage:
-            dataset = dataset_from_rows(rows, features, work)
-            check_not_empty(report, tracker, out_dir)
-            write_split(stage, config, split, dataset)
-            tracker.finish(report, out_dir)
-            write_proxy_card(
-                stage,
-                report,
-                pretty_name=pretty_name,
-                summary=summary,
-                method=method,
-                teacher_lines=[f"`{tag}` (teacher id | prompt file version)"],
-                extra_sections={"Prompt": f"Teacher prompt (`{prompt.tag}`):\n\n> {prompt.teacher}"},
-                license=license,
-            )
-    finally:
-        remove_tree(work)
+    work = cache_dir / f"tmp-rows-{out_dir.name}"  # per output (builds may share a cache), under its lock
+    with exclusive_build(out_dir, scratch=work), staged_output_dir(out_dir, overwrite) as stage:
+        dataset = dataset_from_rows(rows, features, work)
+        check_not_empty(report, tracker, out_dir)
+        write_split(stage, config, split, dataset)
+        tracker.finish(report, out_dir)
+        write_proxy_card(
+            stage,
+            report,
+            pretty_name=pretty_name,
+            summary=summary,
+            method=method,
+            teacher_lines=[f"`{tag}` (teacher id | prompt file version)"],
+            extra_sections={"Prompt": f"Teacher prompt (`{prompt.tag}`):\n\n> {prompt.teacher}"},
+            license=license,
+        )
     logger.info(report.summary())
     return report
 

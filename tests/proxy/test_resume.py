@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import datasets
+import pytest
 
 from actionart_hf.cli import main as cli_main
 
@@ -98,6 +99,13 @@ def test_cli_builds_each_task_and_reports_failures(chat_server, ntu_dir, caption
     assert cli_main(["proxy", "sd", "--source", "ntu", "--source-dir", str(ntu_dir), "--out", str(tmp_path / "sd"),
                      "--max-videos", "2", "--max-pixels", "0", *url]) == 0  # fmt: skip
     assert "2 spatial_difference rows" in capsys.readouterr().out
+    again = ["proxy", "sd", "--source", "ntu", "--source-dir", str(ntu_dir), "--out", str(tmp_path / "sd"), *url]
+    assert cli_main(again) == 2 and "--overwrite" in capsys.readouterr().err  # existing output: a message, no trace
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(SystemExit, match="HF_HUB_OFFLINE"):
+        cli_main([*again, "--overwrite"])
     # caption-qa with the oracle: the caption without events cannot be read → listed, exit code 1
     code = cli_main(["proxy", "caption-qa", "--captions", str(captions_dir), "--out", str(tmp_path / "qa"),
                      "--tasks", "AS,TL,AC"])  # fmt: skip
