@@ -139,20 +139,47 @@ def _plan(rows: Sequence[dict], circular: bool) -> list[_Item]:
     return items
 
 
+# Backend arguments that change how a run goes, not what it measures: a resumed run may change them.
+OPERATIONAL_KWARGS = frozenset(
+    {
+        "concurrency",
+        "device",
+        "timeout_s",
+        "max_retries",
+        "retry_delay_s",
+        "api_key_env",
+        "base_url",
+        "attn_implementation",
+    }
+)
+
+
+def _reference(value) -> str:
+    """A model or dataset reference that does not depend on the working directory."""
+    text = str(value)
+    return str(Path(text).resolve()) if Path(text).exists() else text
+
+
 def _run_identity(model, backend: str, dataset, config, split, num_frames, max_pixels, backend_kwargs) -> dict:
+    """What a resumed run must share with the run that wrote the predictions."""
     if isinstance(model, EvalBackend):
-        model_ref: Any = model.describe()
+        described = model.describe()
+        model_ref: Any = {k: v for k, v in described.items() if k not in OPERATIONAL_KWARGS}
     else:
-        model_ref = str(model)
+        model_ref = _reference(model)
+    if isinstance(dataset, (str, os.PathLike)):
+        dataset_ref = _reference(dataset)
+    else:
+        dataset_ref = f"datasets.Dataset@{getattr(dataset, '_fingerprint', None)}"
     return {
         "model": model_ref,
         "backend": backend,
-        "dataset": dataset if isinstance(dataset, str) else str(getattr(dataset, "_fingerprint", dataset)),
+        "dataset": dataset_ref,
         "config": config,
         "split": split,
         "num_frames": num_frames,
         "max_pixels": max_pixels,
-        "backend_kwargs": {k: backend_kwargs[k] for k in sorted(backend_kwargs)},
+        "backend_kwargs": {k: backend_kwargs[k] for k in sorted(backend_kwargs) if k not in OPERATIONAL_KWARGS},
         "prompt_instruction": MCQ_INSTRUCTION,
     }
 
@@ -388,7 +415,8 @@ def evaluate_model(
     rows_for_table = [(name, plain)] + ([(f"{name} (circular)", circular_metrics)] if circular_metrics else [])
     table = table1_markdown(rows_for_table)
     if dataset_id is None:
-        dataset_id = dataset if isinstance(dataset, str) and not Path(dataset).exists() else Path(dataset_name).name
+        is_hub_id = isinstance(dataset, str) and not Path(dataset).exists()
+        dataset_id = dataset if is_hub_id else Path(dataset_name).name
     eval_results = model_index_results(
         plain,
         dataset_id=dataset_id,

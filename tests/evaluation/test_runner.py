@@ -153,6 +153,24 @@ def test_resumes_after_a_crash_without_asking_again(tiny_benchmark, tmp_path, sc
     assert len(fourth.asked) == 33 - 10 and all("#r" in q.key for q in fourth.asked)
 
 
+def test_resume_does_not_depend_on_the_working_directory(tiny_benchmark, tmp_path, scripted, monkeypatch):
+    out = tmp_path / "cwd"
+    common = dict(output_dir=out, num_frames=2, limit=2, bootstrap_samples=0, plot=False, progress=False)
+    evaluate_model(scripted.Backend(), str(tiny_benchmark), **common)
+    monkeypatch.chdir(tiny_benchmark.parent)
+    again = evaluate_model(scripted.Backend(), tiny_benchmark.name, **common)
+    assert again.num_asked == 0
+
+
+def test_operational_backend_arguments_may_change_on_resume():
+    from actionart_hf.evaluation.runner import _run_identity
+
+    first = _run_identity("m", "openai", "org/ds", "qa", "test", 8, None, {"max_new_tokens": 8, "concurrency": 2})
+    second = _run_identity("m", "openai", "org/ds", "qa", "test", 8, None, {"max_new_tokens": 8, "concurrency": 9})
+    third = _run_identity("m", "openai", "org/ds", "qa", "test", 8, None, {"max_new_tokens": 32})
+    assert first == second != third
+
+
 def test_refuses_to_mix_runs(tiny_benchmark, tmp_path, scripted):
     out = tmp_path / "mix"
     evaluate_model(
