@@ -247,8 +247,20 @@ def _queries(batch: Sequence[_Item], cache: _ClipCache) -> list[Query]:
         messages, media = row_to_messages(row, "qa", with_target=False)
         clip = cache.get(media["videos"][0])
         prompt = next(p["text"] for p in messages[0]["content"] if p["type"] == "text")
+        total_frames = max(int(round(clip.duration_s * clip.fps)), int(clip.indices.max(initial=-1)) + 1)
         queries.append(
-            Query(item.key, messages, prompt, row["video"], clip.frames, clip.timestamps_s, clip.fps, clip.duration_s)
+            Query(
+                item.key,
+                messages,
+                prompt,
+                row["video"],
+                clip.frames,
+                clip.timestamps_s,
+                clip.fps,
+                clip.duration_s,
+                clip.indices,
+                total_frames,
+            )
         )
     return queries
 

@@ -256,3 +256,24 @@ def test_bad_input(tiny_benchmark, tmp_path, scripted):
         evaluate_model(scripted.Backend(), str(tiny_benchmark), backend="openai", progress=False)
     with pytest.raises(ValueError, match="Unknown eval backend 'nope'"):
         evaluate_model("some/model", str(tiny_benchmark), backend="nope", progress=False)
+
+
+def test_queries_carry_frame_positions_for_the_processors(tiny_benchmark, scripted):
+    from types import SimpleNamespace
+
+    from actionart_hf.evaluation.backends.transformers_backend import TransformersBackend
+
+    backend = scripted.Backend()
+    evaluate_model(backend, str(tiny_benchmark), num_frames=4, limit=1, bootstrap_samples=0, progress=False)
+    (query,) = backend.asked
+    assert query.indices.tolist() == [0, 2, 5, 7] and query.total_frames == 8 and query.fps == 8.0
+    assert query.timestamps_s.tolist() == [0.0, 0.25, 0.625, 0.875]
+
+    # The transformers backend turns them into `video_metadata` (sampled fps = 4 / 8 * 8 = 4 frames a second).
+    fake = SimpleNamespace(
+        processor=SimpleNamespace(video_processor=SimpleNamespace(do_sample_frames=True)), pass_video_metadata=True
+    )
+    kwargs = TransformersBackend._video_kwargs(fake, [query])
+    assert kwargs["do_sample_frames"] is False
+    (metadata,) = kwargs["video_metadata"]
+    assert metadata.frames_indices == [0, 2, 5, 7] and metadata.sampled_fps == 4.0

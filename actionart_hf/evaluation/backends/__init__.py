@@ -36,6 +36,8 @@ class Query:
         timestamps_s (`np.ndarray` of shape `(num_frames,)`): time of each frame in the video.
         fps (`float`): the video's frame rate.
         duration_s (`float`): the video's length.
+        indices (`np.ndarray` of shape `(num_frames,)`): positions of the frames in the video.
+        total_frames (`int`): frames in the video.
     """
 
     key: str
@@ -46,6 +48,8 @@ class Query:
     timestamps_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
     fps: float = 0.0
     duration_s: float = 0.0
+    indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    total_frames: int = 0
 
 
 class EvalBackend(abc.ABC):

@@ -44,6 +44,8 @@ class TransformersBackend(EvalBackend):
     name = "transformers"
     # transformers' video processors stack the videos of a call: one call per frame shape.
     stack_videos = True
+    # Send each video's fps and frame positions (`video_metadata`) to the processor.
+    pass_video_metadata = True
 
     def __init__(
         self,
@@ -101,10 +103,27 @@ class TransformersBackend(EvalBackend):
             "max_new_tokens": self.max_new_tokens,
         }
 
-    def _video_kwargs(self) -> dict[str, Any]:
-        # The runner already sampled the frames: keep every one of them.
+    def _video_kwargs(self, queries: Sequence[Query]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
         video_processor = self.processor.video_processor
-        return {"do_sample_frames": False} if hasattr(video_processor, "do_sample_frames") else {}
+        if hasattr(video_processor, "do_sample_frames"):  # the runner already sampled the frames: keep them all
+            kwargs["do_sample_frames"] = False
+        if self.pass_video_metadata and all(q.fps > 0 and q.total_frames > 0 for q in queries):
+            # Where each frame sits in time: Qwen2.5-VL-style models derive temporal positions from the sampled fps.
+            from transformers.video_utils import VideoMetadata
+
+            kwargs["video_metadata"] = [
+                VideoMetadata(
+                    total_num_frames=q.total_frames,
+                    fps=q.fps,
+                    duration=q.duration_s,
+                    frames_indices=[int(i) for i in q.indices],
+                    height=int(q.frames.shape[1]),
+                    width=int(q.frames.shape[2]),
+                )
+                for q in queries
+            ]
+        return kwargs
 
     def generate(self, queries: Sequence[Query]) -> list[str]:
         if not self.stack_videos:
@@ -129,7 +148,7 @@ class TransformersBackend(EvalBackend):
             videos=[q.frames for q in queries],
             padding=True,
             return_tensors="pt",
-            **self._video_kwargs(),
+            **self._video_kwargs(queries),
         ).to(self.device)
         for key, value in inputs.items():  # pixel values in the model's dtype
             if key.startswith("pixel_values") and torch.is_floating_point(value):
