@@ -123,3 +123,16 @@ def test_metric_imports_only_what_evaluate_can_ship():
         source = (METRIC_DIR / name).read_text()
         assert "actionart_hf" not in re.findall(r"^(?:from|import)\s+(\S+)", source, flags=re.M)
         assert not [m for m in re.findall(r"^from\s+(\S+)", source, flags=re.M) if m.startswith("..")]
+
+
+def test_metric_card_front_matter_and_sections():
+    import yaml
+
+    text = (METRIC_DIR / "README.md").read_text()
+    _, front, body = text.split("---\n", 2)
+    meta = yaml.safe_load(front)
+    assert meta["title"] == "ActionArt Accuracy" and {"evaluate", "metric"} <= set(meta["tags"])
+    assert meta["app_file"] == "app.py" and (METRIC_DIR / "app.py").exists()
+    headings = re.findall(r"^##+ (.+)$", body, flags=re.M)
+    for section in ("Metric Description", "How to Use", "Inputs", "Output Values", "Limitations and Bias", "Citation"):
+        assert section in headings, section
