@@ -9,7 +9,7 @@ from .descriptions import frame_states
 from .language import capitalize, ordinal_connector
 from .objects import OBJECT_STYLES
 from .questions import hold_frames
-from .skeleton import SIDES
+from .skeleton import DOF_INDEX, SIDES
 from .states import FACING_PHRASES, HAND_HEIGHT_PHRASES, POSTURE_PHRASES
 
 
@@ -45,11 +45,17 @@ def _pose_clause(clip: Clip, frame: int) -> str:
     return text
 
 
-def _event_sentence(event: Event, index: int, total: int) -> str:
+def _event_sentence(clip: Clip, event: Event, index: int, total: int) -> str:
     text = f"{ordinal_connector(index, total)} the person {event.label}"
-    if event.name == "walk" and event.call.count:
-        text = f"{ordinal_connector(index, total)} the person turns and {event.label}"
     detail = _DETAILS.get(event.name)
+    if event.name == "walk":
+        heading = clip.poses[:, DOF_INDEX["heading"]]
+        middle = (event.start_frame + event.end_frame) // 2
+        turned = abs(float(heading[middle] - heading[event.start_frame])) > 10
+        if turned:
+            text = f"{ordinal_connector(index, total)} the person turns and {event.label}"
+        else:
+            detail = None
     if detail:
         text += f", {detail}" if not detail.startswith("and") else f" {detail}"
     return f"{text} ({event.start_s:.1f}-{event.end_s:.1f} s)."
@@ -76,7 +82,7 @@ def caption_clip(clip: Clip) -> str:
         if things:
             sentences.append(f"There is {' and '.join(things)} on the floor.")
     for index, event in enumerate(clip.events):
-        sentences.append(_event_sentence(event, index, len(clip.events)))
+        sentences.append(_event_sentence(clip, event, index, len(clip.events)))
     last = clip.num_frames - max(1, hold_frames(clip.fps) // 2)
     sentences.append(capitalize(f"at the end of the video, the person is {_pose_clause(clip, last)}."))
     return " ".join(sentences)

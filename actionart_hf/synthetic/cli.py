@@ -3,7 +3,7 @@
     actionart-hf synth --num-videos 1000 --out outputs/ActionArt-Synthetic --workers 2 --preview
     actionart-hf synth --splits train=800,validation=100,test=100 --out outputs/synth --seed 1
     actionart-hf synth --num-videos 200 --out outputs/synth-tiny --height 64 --width 64 --num-frames 16 --fps 2 \\
-        --task-weights GS=1,LS=1 --questions-per-clip 2
+        --task-weights GS=1,LS=1 --question-kinds posture,hand_height --questions-per-clip 2
     actionart-hf synth --num-videos 300 --out outputs/synth-hard --no-color-cues --clutter 12 --noise 12 \\
         --camera-yaw 45 --limb-width 0.6 --distractor-closeness 1
 
@@ -82,6 +82,11 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     questions.add_argument(
         "--task-weights", type=parse_task_weights, help="e.g. GS=1,LS=1 (unnamed tasks get 0; default: all 1)"
     )
+    questions.add_argument(
+        "--question-kinds",
+        type=lambda text: [kind.strip() for kind in text.split(",") if kind.strip()],
+        help="only these kinds, e.g. posture,hand_height (see questions.KINDS; default: all)",
+    )
     return parser
 
 
@@ -111,6 +116,8 @@ def config_from_args(args: argparse.Namespace) -> SynthConfig:
     }
     if args.task_weights is not None:
         values["task_weights"] = args.task_weights
+    if args.question_kinds:
+        values["question_kinds"] = args.question_kinds
     return SynthConfig(**values)
 
 

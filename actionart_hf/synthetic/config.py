@@ -57,6 +57,8 @@ class SynthConfig:
             kind).
         task_weights (`dict[str, float]`, *optional*): relative weight of each sub-task; all 1 by default, 0
             disables a task.
+        question_kinds (`list[str]`, *optional*): keep only these question kinds (see
+            `actionart_hf.synthetic.questions.KINDS`, e.g. `["posture", "hand_height"]`); all kinds by default.
     """
 
     height: int = 224
@@ -80,6 +82,7 @@ class SynthConfig:
     distractor_closeness: float = 0.5
     questions_per_clip: int = 8
     task_weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TASK_CODES, 1.0))
+    question_kinds: list[str] | None = None
 
     def __post_init__(self):
         self.left_color = tuple(int(c) for c in self.left_color)
@@ -106,6 +109,16 @@ class SynthConfig:
             ("questions_per_clip", self.questions_per_clip >= 0, "0 or more"),
             ("task_weights", all(w >= 0 for w in weights.values()) and any(weights.values()), "non-negative, one > 0"),
         ]
+        if self.question_kinds is not None:
+            from .questions import KINDS
+
+            known = {kind for kinds in KINDS.values() for kind in kinds}
+            self.question_kinds = sorted(self.question_kinds)
+            unknown = sorted(set(self.question_kinds) - known)
+            if unknown or not self.question_kinds:
+                raise ValueError(
+                    f"SynthConfig.question_kinds={self.question_kinds!r} is invalid: use some of {sorted(known)}."
+                )
         for name, ok, rule in checks:
             if not ok:
                 raise ValueError(f"SynthConfig.{name}={getattr(self, name)!r} is invalid: it must be {rule}.")

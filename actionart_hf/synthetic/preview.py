@@ -41,9 +41,14 @@ def write_preview(
 
     font = ImageFont.load_default(size=13)
     bold = ImageFont.load_default(size=15)
-    shown = {}
-    for record, question in pairs:
-        shown.setdefault(question.task, (record, question))
+    shown: dict[str, tuple[dict, Question]] = {}
+    used: set[str] = set()
+    for task in TASK_CODES:  # a different clip for each task where possible
+        options = [(r, q) for r, q in pairs if q.task == task]
+        fresh = [(r, q) for r, q in options if r["video_id"] not in used]
+        if options:
+            shown[task] = (fresh or options)[0]
+            used.add(shown[task][0]["video_id"])
     rows = []
     for task in TASK_CODES:
         if task not in shown:

@@ -152,6 +152,27 @@ class Question:
 
 
 # ----------------------------------------------------------------------------------------------- helpers
+def clip_states(clip: Clip, name: str, side: str | None = None) -> list[str | None]:
+    """Per-frame states of a clip (`posture`, `facing`, `hand_height`, `arm_direction`, `torso`), computed once."""
+    cache = clip.__dict__.setdefault("_state_cache", {})
+    key = (name, side, id(clip.joints3d))
+    if key not in cache:
+        joints = clip.joints3d.astype(np.float64)
+        if name == "posture":
+            cache[key] = posture_states(joints)
+        elif name == "facing":
+            cache[key] = facing_states(joints, clip.camera)
+        elif name == "hand_height":
+            cache[key] = hand_height_states(joints, side)
+        elif name == "arm_direction":
+            cache[key] = arm_direction_states(joints, side)
+        elif name == "torso":
+            cache[key] = torso_states(joints)
+        else:
+            raise ValueError(f"Unknown state {name!r}; use posture, facing, hand_height, arm_direction or torso.")
+    return cache[key]
+
+
 def hold_frames(fps: float) -> int:
     """Frames of the windows "at the start", "at the end" and "right after X"."""
     return max(2, int(round(0.3 * fps)))
@@ -250,10 +271,13 @@ def candidate_questions(
     rng = _rng(clip.seed if seed is None else seed, _QUESTIONS)
     closeness = clip.config.distractor_closeness if distractor_closeness is None else distractor_closeness
     makers = (_ls, _gs, _tl, _as, _mv, _ar, _ac, _hoi)
+    kinds = set(clip.config.question_kinds) if clip.config.question_kinds else None
     questions = []
     for maker in makers:
         for question in maker(clip, rng, closeness):
-            if question is not None and check_question(clip, question) is None:
+            if question is None or (kinds is not None and question.kind not in kinds):
+                continue
+            if check_question(clip, question) is None:
                 questions.append(question)
     return questions
 
@@ -264,11 +288,10 @@ def _moves_arm(event, side: str) -> bool:
 
 
 def _ls(clip, rng, closeness):
-    joints = clip.joints3d
     vocabulary = [*HAND_HEIGHT_PHRASES.values(), *ARM_DIRECTION_PHRASES.values()]
     for side in SIDES:
-        heights = hand_height_states(joints, side)
-        directions = arm_direction_states(joints, side)
+        heights = clip_states(clip, "hand_height", side)
+        directions = clip_states(clip, "arm_direction", side)
         for phrase, a, b, spec in _windows(clip, vocabulary, lambda e, side=side: _moves_arm(e, side)):
             value = stable_state(heights, a, b)
             if value:
@@ -297,8 +320,8 @@ def _ls(clip, rng, closeness):
 
 
 def _gs(clip, rng, closeness):
-    postures = posture_states(clip.joints3d)
-    facing = facing_states(clip.joints3d, clip.camera)
+    postures = clip_states(clip, "posture")
+    facing = clip_states(clip, "facing")
     vocabulary = [*POSTURE_PHRASES.values(), *FACING_PHRASES.values()]
     for phrase, a, b, spec in _windows(clip, vocabulary, lambda e: e.category in ("posture", "turn", "locomotion")):
         value = stable_state(postures, a, b)
@@ -628,7 +651,6 @@ def _hoi(clip, rng, closeness):
 def option_truths(clip: Clip, question: Question) -> list[bool | None]:
     """Whether each option is true of the clip (None: cannot be decided), re-derived from the labels."""
     kind, spec = question.kind, question.spec
-    joints = clip.joints3d
 
     def state_truths(states: list[str | None]) -> list[bool | None]:
         a, b = spec["frames"]
@@ -637,14 +659,8 @@ def option_truths(clip: Clip, question: Question) -> list[bool | None]:
             return [None] * len(question.values)
         return [v == window[0] for v in question.values]
 
-    if kind == "hand_height":
-        return state_truths(hand_height_states(joints, spec["side"]))
-    if kind == "arm_direction":
-        return state_truths(arm_direction_states(joints, spec["side"]))
-    if kind == "posture":
-        return state_truths(posture_states(joints))
-    if kind == "facing":
-        return state_truths(facing_states(joints, clip.camera))
+    if kind in ("hand_height", "arm_direction", "posture", "facing"):
+        return state_truths(clip_states(clip, kind, spec.get("side")))
     if kind in ("start_time", "end_time"):
         matches = [e for e in clip.events if e.call.key == spec["key"]]
         if len(matches) != 1:
@@ -755,7 +771,7 @@ def _measure_motion(clip: Clip, kind: str, event) -> str | None:
             return "full"
         return None
     if kind == "lean_direction":
-        states = torso_states(joints)
+        states = clip_states(clip, "torso")
         window = [s for s in states[a : b + 1] if s not in (None, "upright")]
         return window[0] if window and len(set(window)) == 1 else None
     raise ValueError(f"Unknown motion kind {kind!r}.")
