@@ -116,6 +116,14 @@ def test_generate_questions_for_one_clip_follows_task_weights():
     assert all(check_question(clip, q) is None for q in questions)
 
 
+def test_question_kinds_knob_keeps_only_those_kinds():
+    config = SynthConfig(height=32, width=32, question_kinds=["posture", "hand_height"])
+    kinds = {q.kind for seed in range(5) for q in candidate_questions(generate_clip(seed, config))}
+    assert kinds == {"posture", "hand_height"}
+    with pytest.raises(ValueError, match="question_kinds"):
+        SynthConfig(question_kinds=["vibes"])
+
+
 def test_caption_mentions_every_event_in_order():
     clip = generate_clip(5, CONFIG)
     caption = caption_clip(clip)
