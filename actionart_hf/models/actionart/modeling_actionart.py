@@ -230,8 +230,11 @@ class ActionArtModel(ActionArtPreTrainedModel):
             `torch.FloatTensor` of shape `(num_frames, grid_height * grid_width, text_hidden_size)`.
         """
         pixel_values = pixel_values.to(dtype=self.vision_tower.dtype)
-        vision_outputs = self.vision_tower(pixel_values, output_hidden_states=True, return_dict=True)
-        features = vision_outputs.hidden_states[self.config.vision_feature_layer]
+        layer = self.config.vision_feature_layer
+        # An index (not `True`) makes transformers' output capturing keep only that layer's hidden states (0 would
+        # read as False, so it asks for all of them).
+        vision_outputs = self.vision_tower(pixel_values, output_hidden_states=layer or True, return_dict=True)
+        features = vision_outputs.hidden_states[layer]
         if self.config.vision_feature_select_strategy == "default":
             features = features[:, 1:]  # drop the CLS token
         height, width = pixel_values.shape[-2:]
