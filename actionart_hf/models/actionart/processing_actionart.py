@@ -17,7 +17,7 @@ This file imports only `torch`, `transformers` and its sibling files (it is copi
 from transformers.feature_extraction_utils import BatchFeature
 from transformers.image_transforms import convert_to_rgb
 from transformers.image_utils import is_pil_image, is_valid_image, load_image, to_numpy_array
-from transformers.processing_utils import ProcessorMixin
+from transformers.processing_utils import MultiModalData, ProcessorMixin
 from transformers.utils import logging
 from transformers.video_utils import make_batched_videos
 
@@ -215,7 +215,7 @@ class ActionArtProcessor(ProcessorMixin):
     def _get_num_multimodal_tokens(self, video_sizes=None, **kwargs):
         """Placeholder counts for `(num_frames, height, width)` video sizes (the hook vLLM-style callers use)."""
         num_video_tokens = [self.num_video_tokens(*sizes) for sizes in (video_sizes or [])]
-        return {"num_video_tokens": num_video_tokens}
+        return MultiModalData(num_video_tokens=num_video_tokens)
 
     def __call__(self, images=None, text=None, videos=None, audio=None, **kwargs) -> BatchFeature:
         """Tokenises `text` with each `<video>` expanded to its video's placeholders, and processes the videos.
