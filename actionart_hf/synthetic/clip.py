@@ -54,7 +54,7 @@ GROUP_WEIGHTS = {
     "object": 3.0,
     "follow_up": 2.5,
     "count": 1.5,
-    "motion": 1.5,
+    "motion": 2.5,
     "posture": 1.0,
     "arm": 1.0,
     "leg": 0.7,
@@ -356,10 +356,11 @@ def _candidates(state: BodyState, pose: np.ndarray, camera: Camera, targets: lis
             elif name == "walk":
                 options = []
                 for direction in WALK_DIRECTIONS:
-                    steps = int(rng.integers(2, 4))
-                    end = position + walk_vector(direction, right, toward) * WALK_STEP_LENGTH * steps
-                    if _in_bounds(end, camera):
-                        options.append(UnitCall(name, count=steps, direction=direction))
+                    for steps in (3, 2) if rng.random() < 0.5 else (2,):  # the longest walk that stays in view
+                        end = position + walk_vector(direction, right, toward) * WALK_STEP_LENGTH * steps
+                        if _in_bounds(end, camera):
+                            options.append(UnitCall(name, count=steps, direction=direction))
+                            break
             elif name == "step":
                 options = [
                     UnitCall(name, direction=d)
@@ -375,12 +376,16 @@ def _candidates(state: BodyState, pose: np.ndarray, camera: Camera, targets: lis
 def _needs(config: SynthConfig, rng: np.random.Generator) -> dict[str, bool]:
     w = config.task_weights
     return {
-        "count": w["AC"] > 0 and rng.random() < 0.9,
-        "motion": w["MV"] > 0 and rng.random() < 0.75,
+        "count": w["AC"] > 0,
+        "motion": w["MV"] > 0 and rng.random() < 0.9,
         "posture": w["GS"] > 0 and rng.random() < 0.5,
         "arm": (w["AR"] > 0 or w["LS"] > 0) and rng.random() < 0.7,
         "leg": w["AR"] > 0 and rng.random() < 0.3,
     }
+
+
+def _weight_key(call: UnitCall) -> str:
+    return f"{call.name}|{call.side}" if call.name in ("lean", "turn") else call.name
 
 
 def _need_of(call: UnitCall) -> str | None:
@@ -425,10 +430,12 @@ def plan_units(
     used = 0.0
     while len(units) < target_units:
         calls = _candidates(state, pose, camera, targets, rng)
-        per_name = Counter(call.name for call in calls)
+        # each unit name weighs the same however many sides/directions it offers, except where the side changes the
+        # answer of a direction question (a lean or quarter turn to the left and to the right count as two units)
+        per_name = Counter(_weight_key(call) for call in calls)
         weights = []
         for call in calls:
-            weight = CATEGORY_WEIGHTS[call.spec.category] / per_name[call.name]
+            weight = CATEGORY_WEIGHTS[call.spec.category] / per_name[_weight_key(call)]
             if any(u[0].key == call.key for u in units):
                 weight *= 0.05
             elif any(u[0].name == call.name for u in units):

@@ -30,7 +30,7 @@ class SynthConfig:
         min_units (`int`, *optional*, defaults to 3): fewest action units per clip.
         max_units (`int`, *optional*, defaults to 5): most action units per clip (fewer if they do not fit).
         max_count (`int`, *optional*, defaults to 4): most repetitions of a repeatable unit (wave, squat, ...).
-        object_prob (`float`, *optional*, defaults to 0.75): chance that a clip has an object to interact with.
+        object_prob (`float`, *optional*, defaults to 0.85): chance that a clip has an object to interact with.
         distractor_objects (`int`, *optional*, defaults to 1): most untouched objects lying around.
 
     > Rendering (difficulty knobs)
@@ -68,7 +68,7 @@ class SynthConfig:
     min_units: int = 3
     max_units: int = 5
     max_count: int = 4
-    object_prob: float = 0.75
+    object_prob: float = 0.85
     distractor_objects: int = 1
     limb_width: float = 1.0
     color_cues: bool = True

@@ -46,6 +46,7 @@ from .states import (
 
 
 NUM_OPTIONS = 4
+MAX_CATCH_UP = 2  # extra questions a clip may give a task that earlier clips left short
 TURN_PHRASES = {
     "left90": "a quarter turn to their left",
     "right90": "a quarter turn to their right",
@@ -818,8 +819,10 @@ def select_questions(
 ) -> list[list[Question]]:
     """Chooses questions per clip so that tasks follow their weights and answer values come out uniform.
 
-    Clips are visited in order; for each task a clip gets its share (`questions_per_task`) and, among its
-    candidates, the one whose (kind, answer value) has been chosen least so far (ties broken at random).
+    Clips are visited in order; for each task a clip gets its share (`questions_per_task`), plus up to
+    `MAX_CATCH_UP` more when earlier clips had no question for that task, so task counts follow the weights over a
+    set. Among a clip's candidates, the one whose (kind, answer value) has been chosen least so far is taken (ties
+    broken at random).
 
     Args:
         candidates (`list[list[Question]]`): per clip, from `candidate_questions`.
@@ -831,16 +834,23 @@ def select_questions(
         `list[list[Question]]`: the chosen questions per clip.
     """
     weights = task_weights or dict.fromkeys(TASK_CODES, 1.0)
+    total_weight = sum(weights.values())
     rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
     used: Counter = Counter()
     kind_used: Counter = Counter()
+    expected: Counter = Counter()  # questions each task should have so far, by weight
+    given: Counter = Counter()
     chosen_all = []
     for clip_candidates in candidates:
         shares = questions_per_task(questions_per_clip, weights, rng)
         chosen = []
         for task in TASK_CODES:
+            expected[task] += questions_per_clip * weights.get(task, 0.0) / total_weight
             pool = [q for q in clip_candidates if q.task == task]
-            for _ in range(shares[task]):
+            # a task that earlier clips could not serve catches up here (at most 2 extra questions per clip)
+            deficit = expected[task] - given[task] - shares[task]
+            wanted = shares[task] + (min(MAX_CATCH_UP, int(deficit)) if deficit >= 1 else 0)
+            for _ in range(wanted):
                 if not pool:
                     break
                 scores = [(used[(q.kind, q.answer_value)], kind_used[q.kind], rng.random()) for q in pool]
@@ -848,6 +858,7 @@ def select_questions(
                 question = pool.pop(best)
                 used[(question.kind, question.answer_value)] += 1
                 kind_used[question.kind] += 1
+                given[task] += 1
                 chosen.append(question)
                 pool = [q for q in pool if q.kind != question.kind or q.spec != question.spec]
         chosen_all.append(chosen)
