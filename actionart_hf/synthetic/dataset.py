@@ -453,16 +453,19 @@ def _write_card(
 
 def iter_clip_questions(folder: str | os.PathLike, split: str = "test") -> Iterable[tuple[Clip, list[dict]]]:
     """Yields `(clip, question_specs)` for each row of a built folder's `motion` config (for checks and teachers)."""
-    data = datasets.load_dataset(str(folder), "motion", split=split)
-    for row in data:
+    from ..data.loading import load_actionart
+
+    for row in load_actionart(folder, "motion", split):
         yield Clip.from_motion_row(row), row["questions"]
 
 
 def verify_folder(folder: str | os.PathLike, split: str = "test") -> list[str]:
     """Re-checks every `qa` question of a built folder against its `motion` labels; returns the problems."""
-    qa = datasets.load_dataset(str(folder), "qa", split=split)
+    from ..data.loading import load_actionart  # caches by content, so a folder rebuilt in place is never stale
+
+    qa = load_actionart(folder, "qa", split)
     names = qa.features["task"].names
-    motion = {row["video_id"]: row for row in datasets.load_dataset(str(folder), "motion", split=split)}
+    motion = {row["video_id"]: row for row in load_actionart(folder, "motion", split)}
     clips: dict[str, Clip] = {}
     problems = []
     for row in qa:
