@@ -622,6 +622,7 @@ def generate_clip(seed: int, config: SynthConfig | None = None) -> Clip:
         `Clip`.
     """
     config = config or SynthConfig()
+    config.check_clip_length()
     plan_rng = _rng(seed, _PLAN)
     yaw = float(plan_rng.uniform(-config.camera_yaw, config.camera_yaw))
     camera = Camera(config.width, config.height, yaw_deg=yaw)

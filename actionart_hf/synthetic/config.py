@@ -10,6 +10,7 @@ from ..tasks import TASK_CODES, normalize_task
 
 
 Color = tuple[int, int, int]
+MIN_CLIP_SECONDS = 2.0  # a lead-in, at least one action unit and a final hold
 
 
 @dataclass
@@ -126,6 +127,14 @@ class SynthConfig:
     @property
     def duration_s(self) -> float:
         return self.num_frames / self.fps
+
+    def check_clip_length(self) -> None:
+        """Raises a `ValueError` when clips of `num_frames / fps` seconds are too short for a sequence of units."""
+        if self.duration_s < MIN_CLIP_SECONDS:
+            raise ValueError(
+                f"num_frames={self.num_frames} at fps={self.fps} gives {self.duration_s:.2f} s clips; a clip needs at "
+                f"least {MIN_CLIP_SECONDS:.0f} s: raise --num-frames or lower --fps."
+            )
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -331,6 +331,7 @@ def build_synthetic_dataset(
         DatasetValidationError: a generated row fails the foundation validator (a bug: please report it).
     """
     config = config or SynthConfig()
+    config.check_clip_length()
     out_dir = check_output_dir(Path(out_dir), overwrite)
     split_sizes = parse_splits(splits, num_videos)
     if workers < 1:

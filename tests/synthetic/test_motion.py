@@ -110,5 +110,7 @@ def test_motion_row_round_trip():
 def test_invalid_settings_name_the_field():
     with pytest.raises(ValueError, match="num_frames"):
         SynthConfig(num_frames=2)
+    with pytest.raises(ValueError, match="at least 2 s"):
+        generate_clip(0, SynthConfig(num_frames=8, fps=8))
     with pytest.raises(ValueError, match="Unknown action unit"):
         generate_unit_clip("moonwalk", seed=0)
