@@ -127,6 +127,12 @@ def measure(command: list[str], env: dict | None = None) -> dict:
     return record
 
 
+def mergekit_version(venv: Path) -> str:
+    python = venv / "bin" / "python"
+    code = "import importlib.metadata as m; print(m.version('mergekit'))"
+    return subprocess.run([str(python), "-c", code], capture_output=True, text=True).stdout.strip()
+
+
 def mergekit_command(venv: Path, base: Path, finetuned: Path, output: Path, work: Path) -> list[str]:
     config = work / "mergekit.yml"
     config.write_text(
@@ -254,7 +260,7 @@ def main() -> int:
     results = {
         "cpu_count": os.cpu_count(),
         "torch": torch.__version__,
-        "mergekit": venv is not None,
+        "mergekit": mergekit_version(venv) if venv is not None else None,
         "repeats": args.repeats,
         "pairs": records,
     }
