@@ -1,5 +1,7 @@
 """The α sweep with the real eval runner (dataset loading, frame sampling, answer extraction, scoring)."""
 
+import json
+
 import numpy as np
 import pytest
 from safetensors.torch import load_file
@@ -76,3 +78,25 @@ def test_sweep_with_the_eval_runner(raw_pair, tiny_qa, tmp_path):
     assert sweep.scores[1] == {"accuracy": 0.75, "AC": 0.0, "MV": 1.0, "TL": 1.0}
     assert "| **0.5** | **1.0000** |" in (tmp_path / "out" / "sweep.md").read_text()
     assert (tmp_path / "out" / "sweep.png").stat().st_size > 0
+
+
+def test_cli_sweep_on_tiny_actionart_checkpoints_with_the_actionart_backend(tiny_qa, tmp_path, capsys):
+    """End to end: real ActionArt checkpoints (model + processor), the runner's actionart backend, table and plot."""
+    tiny = pytest.importorskip("actionart_hf.models.tiny", reason="the ActionArt model package is not installed")
+    from actionart_hf.cli import main as cli_main
+    from actionart_hf.tasks import format_mcq_prompt
+
+    texts = [format_mcq_prompt(f"Question {i} ?", options) for i, (_, options, _, _) in enumerate(QUESTIONS)]
+    for name, seed in (("stage1", 0), ("stage2", 1)):
+        model, processor = tiny.build_tiny_actionart(texts=texts, num_frames=2, seed=seed)
+        model.save_pretrained(tmp_path / name)
+        processor.save_pretrained(tmp_path / name)
+    argv = ["merge", "--base", str(tmp_path / "stage1"), "--finetuned", str(tmp_path / "stage2"), "--alpha", "0,0.5,1"]
+    argv += ["--eval-dataset", str(tiny_qa), "--eval-num-frames", "2", "--eval-backend", "actionart"]
+    assert cli_main([*argv, "--output", str(tmp_path / "pf")]) == 0
+    record = json.loads((tmp_path / "pf" / "sweep.json").read_text())
+    assert record["alphas"] == [0.0, 0.5, 1.0] and len(record["scores"]) == 3
+    assert all(0.0 <= score["accuracy"] <= 1.0 for score in record["scores"])
+    assert (tmp_path / "pf" / "sweep.png").exists() and "Kept alpha=" in capsys.readouterr().out
+    for name in ("tokenizer.json", "chat_template.jinja", "config.json", "modeling_actionart.py"):
+        assert (tmp_path / "pf" / name).exists(), name
