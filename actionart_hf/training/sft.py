@@ -258,8 +258,12 @@ def main(script_args, training_args=None, model_args=None, actionart_args=None):
     from .trainer import ActionArtSFTTrainer
 
     check_args(script_args, training_args, model_args, actionart_args)
-    # 1. seed and logging
+    # 1. seed, threads and logging
     set_seed(training_args.seed)
+    if actionart_args.num_threads is not None:
+        import torch
+
+        torch.set_num_threads(actionart_args.num_threads)
     log_level = training_args.get_process_log_level()
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=log_level)
     logger.setLevel(log_level)
@@ -298,6 +302,12 @@ def main(script_args, training_args=None, model_args=None, actionart_args=None):
         actionart_args=actionart_args,
     )
     # 5. train
+    state = trainer.accelerator.state
+    trainer.accelerator.print(
+        f"Training {model_args.model_name_or_path} -> {training_args.output_dir} on {state.num_processes} "
+        f"process(es) ({state.distributed_type.value}, backend {state.backend or 'none'}), {len(train_dataset)} "
+        f"examples" + (f", resuming from {checkpoint}" if checkpoint else "")
+    )
     result = trainer.train(resume_from_checkpoint=checkpoint)
     metrics = dict(result.metrics)
     metrics["train_samples"] = len(train_dataset)

@@ -1,8 +1,9 @@
 """Tiny data for the training tests: one Hub-layout folder with every config the mixtures use.
 
 `tiny_data` (session scope) holds `qa`, `fgqa`, `captions` (train split, 16 rows each, videos of 6 frames at
-32×32), `pose_description` and `spatial_difference` (train, 8 rows of 24×24 images). Built with the foundation's
-`write_split` / `write_dataset_card`, so it loads exactly as a built dataset does.
+32×32), `pose_description` and `spatial_difference` (train, 8 rows of 24×24 images), and `conversations`: the
+16 `qa` questions as foreign LLaVA-style rows (`from`/`value` turns, an `<image>` marker, an image).
+Built with the foundation's `write_split` / `write_dataset_card`, so it loads exactly as a built dataset does.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from actionart_hf.data.schemas import (
     QA_FEATURES,
     SPATIAL_DIFFERENCE_FEATURES,
 )
+from actionart_hf.tasks import format_mcq_prompt
 from actionart_hf.video import write_video
 
 
@@ -115,7 +117,27 @@ def build_tiny_data(root) -> None:
         }
         for i in range(8)
     ]
+    # Foreign conversational rows (LLaVA spelling, `<image>` marker) of the MCQ above, each with an image.
+    conversations = [
+        {
+            "id": f"conv{i}",
+            "conversations": [
+                {"from": "human", "value": "<image>\n" + format_mcq_prompt(row["question"], row["options"])},
+                {"from": "gpt", "value": row["answer"]},
+            ],
+            "image": {"bytes": _png(100 + i), "path": None},
+        }
+        for i, row in enumerate(qa)
+    ]
+    conversation_features = datasets.Features(
+        {
+            "id": datasets.Value("string"),
+            "conversations": datasets.List({"from": datasets.Value("string"), "value": datasets.Value("string")}),
+            "image": datasets.Image(),
+        }
+    )
     for config, rows, features in (
+        ("conversations", conversations, conversation_features),
         ("qa", qa, QA_FEATURES),
         ("fgqa", fgqa, FGQA_FEATURES),
         ("captions", captions, CAPTIONS_FEATURES),
@@ -131,3 +153,61 @@ def tiny_data(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny-data")
     build_tiny_data(root)
     return root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """Tiny models train faster on one thread (2 shared cores spin with more); restored afterwards."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="session")
+def tiny_base(tiny_data, tmp_path_factory):
+    """The tiny base checkpoint (`make_tiny_base`) whose word vocabulary covers `tiny_data`."""
+    from actionart_hf.training.tiny_base import make_tiny_base
+
+    return make_tiny_base(tmp_path_factory.mktemp("tiny-base") / "base", data=[tiny_data], num_frames=4)
+
+
+def write_recipe(path, model, output_dir, mixture, **overrides) -> str:
+    """A small CPU recipe (flat keys, as in recipes/tiny) written to `path`; returns its path."""
+    import yaml
+
+    recipe = {
+        "model_name_or_path": str(model),
+        "dtype": "float32",
+        "trust_remote_code": True,
+        "dataset_mixture": mixture,
+        "num_frames": 4,
+        "max_pixels": 4096,
+        "num_threads": 1,
+        "use_cpu": True,
+        "bf16": False,
+        "learning_rate": 1.0e-3,
+        "max_steps": 3,
+        "per_device_train_batch_size": 4,
+        "activation_checkpointing": False,
+        "dataset_kwargs": {"skip_prepare_dataset": True},
+        "remove_unused_columns": False,
+        "output_dir": str(output_dir),
+        "logging_steps": 1,
+        "save_strategy": "no",
+        "report_to": "none",
+        "disable_tqdm": True,
+        "seed": 0,
+    }
+    recipe.update(overrides)
+    with open(path, "w") as handle:
+        yaml.safe_dump(recipe, handle)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def make_recipe():
+    """`make_recipe(path, model, output_dir, mixture, **overrides)` → path of a small CPU recipe (`write_recipe`)."""
+    return write_recipe
