@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -23,6 +21,7 @@ from pathlib import Path
 import datasets
 from datasets.table import embed_table_storage
 
+from ..atomic import replace_dir, staged_dir
 from ..cards import ACTIONART_CITATION, render_dataset_card
 
 
@@ -55,27 +54,8 @@ def staged_output_dir(out_dir: str | os.PathLike, overwrite: bool = False) -> It
         out_dir (`str` or `os.PathLike`): the final folder.
         overwrite (`bool`, *optional*, defaults to `False`): replace an existing non-empty `out_dir`.
     """
-    out_dir = check_output_dir(out_dir, overwrite).absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = out_dir.parent / f".{out_dir.name}.staging-{uuid.uuid4().hex[:8]}"
-    stage.mkdir()
-    try:
+    with staged_dir(check_output_dir(out_dir, overwrite).absolute()) as stage:
         yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    replace_dir(stage, out_dir)
-
-
-def replace_dir(source: Path, target: Path) -> None:
-    """Moves folder `source` to `target`; an existing `target` is renamed aside first and removed last."""
-    backup = None
-    if target.exists():
-        backup = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-        os.replace(target, backup)
-    os.replace(source, target)
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
 
 
 def write_split(

@@ -19,7 +19,6 @@ import os
 import shutil
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import torch
 
+from ..atomic import replace_dir, staged_dir
 from .checkpoint import (
     Checkpoint,
     StreamingSafetensorsWriter,
@@ -375,27 +375,8 @@ def _write_tensor(writer, plan: TensorPlan, base: Checkpoint, finetuned: Checkpo
 @contextmanager
 def staged_output(output: Path, overwrite: bool) -> Iterator[Path]:
     """An empty staging folder beside `output`, moved into place when the block succeeds and removed otherwise."""
-    output = check_output(output, overwrite)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    stage = output.parent / f".{output.name}.staging-{uuid.uuid4().hex[:8]}"
-    stage.mkdir()
-    try:
+    with staged_dir(check_output(output, overwrite)) as stage:
         yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    replace_dir(stage, output)
-
-
-def replace_dir(source: Path, target: Path) -> None:
-    """Moves folder `source` to `target`; an existing `target` is renamed aside first and removed last."""
-    backup = None
-    if target.exists():
-        backup = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-        os.replace(target, backup)
-    os.replace(source, target)
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
 
 
 def merge_resolved(
