@@ -22,7 +22,8 @@ actionart-hf train recipes/tiny/stage3_manual/config_from_proxy.yaml --learning_
 ```
 
 Stages chain through `model_name_or_path` = the previous stage's `output_dir`. A stage whose `output_dir` already
-holds `checkpoint-*` folders resumes from the last one (or from `resume_from_checkpoint`).
+holds `checkpoint-*` folders resumes from the last one; `--resume_from_checkpoint <dir>` picks one, and
+`--resume_from_checkpoint false` starts over.
 """
 
 from __future__ import annotations
@@ -151,16 +152,26 @@ def _peft_config(model_args):
 
 
 def _last_checkpoint(training_args) -> str | None:
+    """The checkpoint to resume from: the given folder, none (`false`), or the last one in `output_dir`."""
     from transformers.trainer_utils import get_last_checkpoint
 
-    if training_args.resume_from_checkpoint not in (None, "", False):
-        return str(training_args.resume_from_checkpoint)
-    if os.path.isdir(training_args.output_dir):
-        last = get_last_checkpoint(training_args.output_dir)
-        if last is not None:
-            logger.info("Resuming from %s (found in output_dir).", last)
+    value = training_args.resume_from_checkpoint
+    output_dir = training_args.output_dir
+    last = get_last_checkpoint(output_dir) if os.path.isdir(output_dir) else None
+    word = value.strip().lower() if isinstance(value, str) else value
+    if word in ("false", "no", "none", "0"):
+        return None  # explicit opt-out: start over even if output_dir holds checkpoints
+    if word in ("true", "yes", "last", True):
+        if last is None:
+            raise ValueError(f"resume_from_checkpoint={value!r}, but {output_dir!r} holds no checkpoint-* folder.")
         return last
-    return None
+    if value not in (None, "", False):
+        if not os.path.isdir(value):
+            raise ValueError(f"resume_from_checkpoint={value!r} is not a checkpoint folder.")
+        return str(value)
+    if last is not None:
+        logger.info("Resuming from %s (found in output_dir).", last)
+    return last
 
 
 def build_datasets(script_args, training_args, actionart_args):

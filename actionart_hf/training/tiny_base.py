@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shutil
-import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from ..atomic import staged_dir
 
 
 logger = logging.getLogger(__name__)
@@ -88,16 +88,9 @@ def make_tiny_base(
     model, processor = build_tiny_actionart(
         texts=texts, tokenizer_kind=tokenizer_kind, num_frames=num_frames, seed=seed, **config_kwargs
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = out.parent / f".{out.name}.staging-{uuid.uuid4().hex[:8]}"
-    try:
+    with staged_dir(out) as stage:
         model.save_pretrained(stage)
         processor.save_pretrained(stage)
-        if out.exists():
-            shutil.rmtree(out)
-        stage.rename(out)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
     logger.info(
         "Tiny base: %d parameters, vocabulary %d (%d texts from %s) -> %s",
         model.num_parameters(),

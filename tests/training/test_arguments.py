@@ -140,3 +140,25 @@ def test_sample_by_weight():
     twice_and_half = sample_by_weight(10, 2.5, rng)
     assert len(twice_and_half) == 25 and np.bincount(twice_and_half).min() >= 2
     assert len(set(sample_by_weight(10, 0.5, rng))) == 5
+
+
+def test_resume_choice(tmp_path):
+    from types import SimpleNamespace
+
+    from actionart_hf.training.sft import _last_checkpoint
+
+    out = tmp_path / "run"
+    (out / "checkpoint-2").mkdir(parents=True)
+    (out / "checkpoint-10").mkdir()
+
+    def choice(value):
+        return _last_checkpoint(SimpleNamespace(resume_from_checkpoint=value, output_dir=str(out)))
+
+    assert choice(None).endswith("checkpoint-10")  # found in output_dir
+    assert choice("true").endswith("checkpoint-10")
+    assert choice("false") is None  # start over
+    assert choice(str(out / "checkpoint-2")).endswith("checkpoint-2")
+    with pytest.raises(ValueError, match="is not a checkpoint folder"):
+        choice(str(tmp_path / "nope"))
+    with pytest.raises(ValueError, match="holds no checkpoint"):
+        _last_checkpoint(SimpleNamespace(resume_from_checkpoint="true", output_dir=str(tmp_path / "empty")))
