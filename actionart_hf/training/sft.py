@@ -284,7 +284,8 @@ def main(script_args, training_args=None, model_args=None, actionart_args=None):
     # 2. resume
     checkpoint = _last_checkpoint(training_args)
     # 3. data (every dataset checked before the model is loaded)
-    train_dataset, eval_dataset = build_datasets(script_args, training_args, actionart_args)
+    with training_args.main_process_first(desc="loading the dataset mixture"):  # rank 0 fills the datasets cache
+        train_dataset, eval_dataset = build_datasets(script_args, training_args, actionart_args)
     # 4. model, processor, collator
     model, processor = load_model_and_processor(training_args, model_args)
     max_frames = getattr(model.config, "max_frames", None)
