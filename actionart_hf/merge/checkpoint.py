@@ -360,7 +360,9 @@ def copy_model_files(sources: Iterable[Path], destination: Path, patterns: Seque
             relative = path.relative_to(source).as_posix()
             if not path.is_file() or any(part.startswith(".") for part in Path(relative).parts):
                 continue
-            if relative.startswith("adapter_") or not any(fnmatch.fnmatch(relative, p) for p in patterns):
+            # A pattern without "/" names a top-level file only: trainer checkpoints (checkpoint-*/) stay behind.
+            matches = any(fnmatch.fnmatch(relative, p) and ("/" in p or "/" not in relative) for p in patterns)
+            if relative.startswith("adapter_") or not matches:
                 continue
             target = destination / relative
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -139,3 +139,16 @@ def test_hub_ids_download_with_snapshot_download(tmp_path, monkeypatch):
     assert calls[0][0] == "org/model" and "*.safetensors" in calls[0][1] and "config.json" in calls[0][1]
     with pytest.raises(ValueError, match="'no such/thing/here' is neither an existing path nor a Hub id"):
         resolve_model_path("no such/thing/here", "base")
+
+
+def test_trainer_checkpoints_are_not_copied(tmp_path):
+    from actionart_hf.merge.checkpoint import copy_model_files
+
+    source = tmp_path / "model"
+    (source / "checkpoint-20").mkdir(parents=True)
+    (source / "config.json").write_text("{}")
+    (source / "modeling_x.py").write_text("")
+    (source / "checkpoint-20" / "modeling_x.py").write_text("")
+    (source / "checkpoint-20" / "config.json").write_text("{}")
+    copied = copy_model_files([source], tmp_path / "out")
+    assert copied == ["config.json", "modeling_x.py"]
