@@ -1,0 +1,78 @@
+"""Size presets of `actionart-hf quickstart`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class QuickstartSize:
+    """Everything the quickstart scales with `--size`.
+
+    Args:
+        train (`int`): synthetic training clips (the proxy data is built from these only).
+        validation (`int`): synthetic validation clips (kept apart; not used for training).
+        test (`int`): held-out test clips (every row of the table is measured on them).
+        resolution (`int`): square frame size of the synthetic videos.
+        video_frames (`int`): frames of each synthetic video.
+        fps (`float`): frames per second of the synthetic videos.
+        questions_per_clip (`int`): MCQ per synthetic clip.
+        num_frames (`int`): frames the model samples from each video (training and evaluation).
+        fgqa_videos (`int`): FGQA pseudo-videos.
+        steps (`dict`): optimizer steps per stage (`stage1`, `stage2`, `stage3`).
+        batch_size (`int`): per-device batch size.
+        bootstrap_samples (`int`): bootstrap resamples for the 95% intervals.
+        model (`dict`): tiny model sizes (`tiny_actionart_config` keys).
+    """
+
+    train: int
+    validation: int
+    test: int
+    resolution: int = 64
+    video_frames: int = 16
+    fps: float = 4.0
+    questions_per_clip: int = 8
+    num_frames: int = 4
+    fgqa_videos: int = 16
+    steps: dict = field(default_factory=lambda: {"stage1": 30, "stage2": 20, "stage3": 20})
+    batch_size: int = 4
+    bootstrap_samples: int = 1000
+    model: dict = field(default_factory=dict)
+
+
+SIZES: dict[str, QuickstartSize] = {
+    # tests only: seconds, nothing learned
+    "smoke": QuickstartSize(
+        train=4,
+        validation=1,
+        test=2,
+        resolution=32,
+        video_frames=8,
+        questions_per_clip=4,
+        num_frames=2,
+        fgqa_videos=2,
+        steps={"stage1": 1, "stage2": 1, "stage3": 1},
+        batch_size=2,
+        bootstrap_samples=50,
+    ),  # fmt: skip
+    # the default: under 10 minutes on a 2-core CPU
+    "tiny": QuickstartSize(
+        train=48,
+        validation=8,
+        test=40,
+        fgqa_videos=16,
+        steps={"stage1": 40, "stage2": 20, "stage3": 20},
+    ),  # fmt: skip
+    # more data and steps (tens of minutes on a 2-core CPU)
+    "small": QuickstartSize(
+        train=400,
+        validation=50,
+        test=150,
+        fgqa_videos=100,
+        steps={"stage1": 400, "stage2": 150, "stage3": 150},
+        batch_size=8,
+        model={"hidden_size": 64, "intermediate_size": 128, "vision_hidden_size": 64, "vision_intermediate_size": 128},
+    ),  # fmt: skip
+}
+
+__all__ = ["SIZES", "QuickstartSize"]

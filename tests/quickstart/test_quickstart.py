@@ -1,0 +1,67 @@
+"""Smoke test of `actionart-hf quickstart` at the internal `smoke` size (about 20 s on 2 cores)."""
+
+import json
+
+import pytest
+
+from actionart_hf.cli import main as cli_main
+from actionart_hf.quickstart import SIZES, make_parser, table_rows
+from actionart_hf.quickstart.pipeline import Quickstart
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("qs") / "run"
+    code = cli_main(["quickstart", "--out", str(out), "--size", "smoke", "--seed", "1", "--no-progress"])
+    assert code in (0, None)
+    return out
+
+
+def test_outputs_and_table(smoke_run):
+    for name in ("table.md", "table.json", "table.png", "report.md", "status.json", "recipes/stage1.yaml"):
+        assert (smoke_run / name).is_file(), name
+    table = json.loads((smoke_run / "table.json").read_text())
+    assert [row["key"] for row in table["rows"]] == [key for key, _ in table_rows()]
+    assert table["columns"] == ["AC", "AR", "AS", "GS", "HOI", "LS", "MV", "TL", "Avg."]
+    avg = table["rows"][0]["cells"]["Avg."]
+    assert avg["low"] <= avg["acc"] <= avg["high"]
+    assert avg["n"] == sum(1 for _ in (smoke_run / "eval" / "base" / "predictions.jsonl").open())
+    assert "stage 3 (MA) from merged proxy model" in (smoke_run / "table.md").read_text()
+    assert "## Wall time per phase" in (smoke_run / "report.md").read_text()
+    for key, _ in table_rows():
+        assert (smoke_run / "models" / key / "config.json").is_file(), key
+
+
+def test_splits_kept_apart(smoke_run):
+    import pyarrow.parquet as pq
+
+    def column(folder, config, split, name):
+        files = sorted((folder / "data" / config).glob(f"{split}-*.parquet"))
+        return {v for f in files for v in pq.read_table(f, columns=[name])[name].to_pylist()}
+
+    synth = smoke_run / "data" / "synthetic"
+    test_videos = column(synth, "qa", "test", "video_id")
+    train_videos = column(synth, "captions", "train", "video_id")
+    assert test_videos and train_videos and not test_videos & train_videos
+    pd_sources = column(smoke_run / "data" / "proxy" / "pd", "pose_description", "train", "source_video")
+    sources = {str(v).rsplit("/", 1)[-1].removesuffix(".mp4") for v in pd_sources}
+    assert sources <= train_videos
+
+
+def test_resume_skips_finished_phases(smoke_run, caplog):
+    status = json.loads((smoke_run / "status.json").read_text())
+    assert len(status["phases"]) == 24
+    before = {k: v["seconds"] for k, v in status["phases"].items()}
+    caplog.set_level("INFO", logger="actionart_hf.quickstart")
+    Quickstart(smoke_run, size="smoke", seed=1, progress=False).run()
+    after = {k: v["seconds"] for k, v in json.loads((smoke_run / "status.json").read_text())["phases"].items()}
+    assert after == before
+    assert "skipped" in caplog.text
+    with pytest.raises(ValueError, match="other settings"):
+        Quickstart(smoke_run, size="smoke", seed=2, progress=False)
+
+
+def test_parser():
+    args = make_parser().parse_args([])
+    assert (args.size, args.seed, args.overwrite) == ("tiny", 0, False)
+    assert {"smoke", "tiny", "small"} <= set(SIZES)
