@@ -121,7 +121,12 @@ class Quickstart:
         for kind in ("pd", "sd", "fgqa", "caption_qa"):
             self.phase(f"proxy_{kind}", lambda kind=kind: self.build_proxy(kind))
         self.phase("base_model", self.build_base)
-        self.phase("stage1", lambda: self.train("stage1", "base", self.stage1_mixture(), self.size.steps["stage1"]))
+        start_model = "base"
+        if self.size.stage0_seconds > 0:
+            self.phase("stage0", self.stage0)
+            start_model = "base_stage0"
+        steps1 = self.size.steps["stage1"]
+        self.phase("stage1", lambda: self.train("stage1", start_model, self.stage1_mixture(), steps1))
         steps2 = self.size.steps["stage2"]
         for key, (_, parts) in STAGE2_MIXTURES.items():
             mixture = [self.proxy_entry(part) for part in parts]
@@ -215,6 +220,14 @@ class Quickstart:
         )  # fmt: skip
         return {}
 
+    def stage0(self) -> dict:
+        from .stage0 import train_stage0
+
+        return train_stage0(
+            self.models / "base", self.synth, self.models / "base_stage0", seconds=self.size.stage0_seconds,
+            max_pixels=self.size.resolution**2, seed=self.seed, progress=self.progress,
+        )  # fmt: skip
+
     def recipe(self, name: str, model: str, mixture: list[dict], steps: int, output_dir: Path) -> dict:
         """The stage's recipe (the keys of `recipes/tiny/*.yaml`), built in code."""
         s = self.size
@@ -226,11 +239,14 @@ class Quickstart:
             "mixture_seed": self.seed,
             "num_frames": s.num_frames,
             "max_pixels": s.resolution * s.resolution,
-            "video_backend": "auto",
+            # decord: PyAV's frame-skipping decode looped forever on some synthetic clips (see docs/HELPERS.md)
+            "video_backend": "decord",
             "num_threads": 1,
-            "loss_on": "assistant",
+            # loss on every token (TINY-RECIPE: loss on the answer alone did not learn from random weights)
+            "loss_on": "all",
             "check_data_batches": 1,
-            "vision_tower_lr": 1.0e-4,
+            # the tower is trained by stage 0 (when run) and kept frozen afterwards
+            "freeze_vision_tower": self.size.stage0_seconds > 0,
             "use_cpu": True,
             "bf16": False,
             "learning_rate": 1.0e-3,

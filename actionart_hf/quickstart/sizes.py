@@ -17,11 +17,14 @@ class QuickstartSize:
         video_frames (`int`): frames of each synthetic video.
         fps (`float`): frames per second of the synthetic videos.
         questions_per_clip (`int`): MCQ per synthetic clip.
-        num_frames (`int`): frames the model samples from each video (training and evaluation).
+        num_frames (`int`): frames the model samples from each video (training and evaluation). Equal to
+            `video_frames` so evaluation decodes every frame in order (PyAV's frame-skipping path hung on some clips).
         fgqa_videos (`int`): FGQA pseudo-videos.
         steps (`dict`): optimizer steps per stage (`stage1`, `stage2`, `stage3`).
         batch_size (`int`): per-device batch size.
         bootstrap_samples (`int`): bootstrap resamples for the 95% intervals.
+        stage0_seconds (`float`): wall-clock budget of stage 0 (joint regression, a stand-in for a pretrained
+            vision encoder; 0 skips it).
         model (`dict`): tiny model sizes (`tiny_actionart_config` keys).
     """
 
@@ -37,6 +40,7 @@ class QuickstartSize:
     steps: dict = field(default_factory=lambda: {"stage1": 30, "stage2": 20, "stage3": 20})
     batch_size: int = 4
     bootstrap_samples: int = 1000
+    stage0_seconds: float = 120.0
     model: dict = field(default_factory=dict)
 
 
@@ -48,29 +52,39 @@ SIZES: dict[str, QuickstartSize] = {
         test=2,
         resolution=32,
         video_frames=8,
+        fps=2.0,
         questions_per_clip=4,
-        num_frames=2,
+        num_frames=8,
         fgqa_videos=2,
         steps={"stage1": 1, "stage2": 1, "stage3": 1},
         batch_size=2,
         bootstrap_samples=50,
+        stage0_seconds=1.0,
     ),  # fmt: skip
     # the default: under 10 minutes on a 2-core CPU
     "tiny": QuickstartSize(
-        train=48,
-        validation=8,
-        test=40,
-        fgqa_videos=16,
-        steps={"stage1": 40, "stage2": 20, "stage3": 20},
+        train=300,
+        validation=20,
+        video_frames=8,
+        fps=2.0,
+        num_frames=8,
+        test=100,
+        fgqa_videos=32,
+        steps={"stage1": 250, "stage2": 80, "stage3": 80},
+        stage0_seconds=120.0,
     ),  # fmt: skip
     # more data and steps (tens of minutes on a 2-core CPU)
     "small": QuickstartSize(
         train=400,
         validation=50,
+        video_frames=8,
+        fps=2.0,
+        num_frames=8,
         test=150,
         fgqa_videos=100,
         steps={"stage1": 400, "stage2": 150, "stage3": 150},
         batch_size=8,
+        stage0_seconds=600.0,
         model={"hidden_size": 64, "intermediate_size": 128, "vision_hidden_size": 64, "vision_intermediate_size": 128},
     ),  # fmt: skip
 }

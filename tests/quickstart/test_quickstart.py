@@ -50,7 +50,7 @@ def test_splits_kept_apart(smoke_run):
 
 def test_resume_skips_finished_phases(smoke_run, caplog):
     status = json.loads((smoke_run / "status.json").read_text())
-    assert len(status["phases"]) == 24
+    assert len(status["phases"]) == 25
     before = {k: v["seconds"] for k, v in status["phases"].items()}
     caplog.set_level("INFO", logger="actionart_hf.quickstart")
     Quickstart(smoke_run, size="smoke", seed=1, progress=False).run()
