@@ -210,10 +210,17 @@ def _decode_pyav(path: Path, index: _StreamIndex, indices: np.ndarray, size: tup
         stream = container.streams.video[0]
         context = stream.codec_context
         frames_iter, position, slot, careful = None, -1, 0, False  # position: display index of the last frame
+        sought = -1  # keyframe of the last seek: a seek may land earlier, and is never repeated for the same keyframe
+
+        def worth_seeking(target: int) -> bool:
+            keyframe = index.keyframe_before(target)
+            return keyframe > position + 1 and keyframe > sought
+
         while slot < len(indices):
             target = int(indices[slot])
-            if frames_iter is None or index.keyframe_before(target) > position + 1:  # skip whole groups
-                container.seek(int(index.pts[index.keyframe_before(target)]), stream=stream, backward=True)
+            if frames_iter is None or worth_seeking(target):  # skip whole groups of pictures
+                sought = index.keyframe_before(target)
+                container.seek(int(index.pts[sought]), stream=stream, backward=True)
                 frames_iter, position = container.decode(stream), -1
             context.skip_frame = "NONREF" if not careful and target - position > SKIP_MARGIN else "DEFAULT"
             for frame in frames_iter:
@@ -231,7 +238,7 @@ def _decode_pyav(path: Path, index: _StreamIndex, indices: np.ndarray, size: tup
                 if slot == len(indices):
                     break
                 target = int(indices[slot])
-                if target <= position or index.keyframe_before(target) > position + 1:
+                if target <= position or worth_seeking(target):
                     break
                 if target - position <= SKIP_MARGIN or careful:
                     context.skip_frame = "DEFAULT"
@@ -240,7 +247,7 @@ def _decode_pyav(path: Path, index: _StreamIndex, indices: np.ndarray, size: tup
             if slot < len(indices) and indices[slot] <= position:
                 if careful:
                     break  # a wanted frame was passed but never produced
-                careful, frames_iter = True, None  # decode that part again, every frame
+                careful, frames_iter, sought = True, None, -1  # decode that part again, every frame
     except Exception as error:
         raise VideoDecodeError(path, f"PyAV failed while decoding ({type(error).__name__}: {error})") from error
     finally:

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -154,3 +156,11 @@ def test_sparse_sampling_with_b_frames_and_long_gops(tmp_path, backend):
     assert clip.indices.tolist() == [0, 30, 60, 89, 119, 149]
     decoded = np.round(clip.frames[:, 16, 32, 0].astype(float) / 1.5)
     assert (np.abs(decoded - clip.indices) <= 1).all(), decoded
+
+
+def test_a_seek_that_lands_early_does_not_loop():
+    # A synthetic clip where seeking to the keyframe before frame 5 returns frame 0 first: it used to re-seek forever.
+    path = Path(__file__).parent / "fixtures" / "seek_lands_early.mp4"
+    pyav, decord = load_video(path, num_frames=4, backend="pyav"), load_video(path, num_frames=4, backend="decord")
+    assert pyav.indices.tolist() == decord.indices.tolist()
+    assert np.abs(pyav.frames.astype(int) - decord.frames).mean() < 2
