@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .sizes import SIZES, QuickstartSize
+from .text_mcq import build_text_mcq
 
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ class Quickstart:
         self.status = Status(self.out, {"size": size, "seed": seed})
         self.synth = self.out / "data" / "synthetic"
         self.proxy = self.out / "data" / "proxy"
+        self.text_mcq = self.out / "data" / "text_mcq"
         self.models = self.out / "models"
         self.evals = self.out / "eval"
         self.recipes = self.out / "recipes"
@@ -120,11 +122,18 @@ class Quickstart:
         self.phase("synthetic", self.build_synthetic)
         for kind in ("pd", "sd", "fgqa", "caption_qa"):
             self.phase(f"proxy_{kind}", lambda kind=kind: self.build_proxy(kind))
+        if self.size.steps.get("lm_warmup"):
+            self.phase("text_mcq", lambda: {"rows": build_text_mcq(self.synth, self.text_mcq)})
         self.phase("base_model", self.build_base)
         start_model = "base"
         if self.size.stage0_seconds > 0:
             self.phase("stage0", self.stage0)
             start_model = "base_stage0"
+        if self.size.steps.get("lm_warmup"):
+            warmup = [{"path": str(self.text_mcq), "format": "messages", "split": "train", "weight": 1.0}]
+            steps0 = self.size.steps["lm_warmup"]
+            self.phase("lm_warmup", lambda: self.train("lm_warmup", start_model, warmup, steps0))
+            start_model = "lm_warmup"
         steps1 = self.size.steps["stage1"]
         self.phase("stage1", lambda: self.train("stage1", start_model, self.stage1_mixture(), steps1))
         steps2 = self.size.steps["stage2"]
@@ -138,6 +147,7 @@ class Quickstart:
         self.phase("stage3_from_proxy", lambda: self.train("stage3_from_proxy", "merged", qa, steps3))
         for key, _ in table_rows():
             self.phase(f"eval_{key}", lambda k=key: self.evaluate(k))
+        self.phase("publish", self.publish)
         self.phase("table", self.write_table)
         elapsed = time.perf_counter() - total
         logger.info("[quickstart] total %.1f s (this run); outputs in %s", elapsed, self.out)
@@ -201,10 +211,13 @@ class Quickstart:
         return {}
 
     def stage1_mixture(self) -> list[dict]:
-        return [
+        mixture = [
             {"path": str(self.synth), "name": "captions", "split": "train", "weight": 1.0},
             {"path": str(self.synth), "name": "qa", "split": "train", "weight": 1.0},
         ]
+        if self.size.steps.get("lm_warmup"):  # replay of the text warm-up, so letter-picking is not forgotten
+            mixture.append({"path": str(self.text_mcq), "format": "messages", "split": "train", "weight": 0.25})
+        return mixture
 
     def proxy_entry(self, part: str) -> dict:
         return {"path": str(self.proxy / part), "name": PROXY_CONFIGS[part], "split": "train", "weight": 1.0}
@@ -214,6 +227,7 @@ class Quickstart:
         from ..training.tiny_base import make_tiny_base
 
         data = [self.synth] + [self.proxy / kind for kind in ("pd", "sd", "fgqa", "caption_qa")]
+        data += [self.text_mcq] if self.text_mcq.exists() else []
         make_tiny_base(
             self.models / "base", data=data, num_frames=self.size.num_frames, seed=self.seed, overwrite=True,
             image_size=self.size.resolution if self.size.resolution <= 64 else 64, **self.size.model,
@@ -223,7 +237,7 @@ class Quickstart:
     def stage0(self) -> dict:
         from .stage0 import train_stage0
 
-        return train_stage0(
+        return {"start": "base"} | train_stage0(
             self.models / "base", self.synth, self.models / "base_stage0", seconds=self.size.stage0_seconds,
             max_pixels=self.size.resolution**2, seed=self.seed, progress=self.progress,
         )  # fmt: skip
@@ -241,7 +255,8 @@ class Quickstart:
             "max_pixels": s.resolution * s.resolution,
             # decord: PyAV's frame-skipping decode looped forever on some synthetic clips (see docs/HELPERS.md)
             "video_backend": "decord",
-            "num_threads": 1,
+            "num_threads": None,  # torch's default (all cores): the quickstart runs one job at a time
+            "activation_checkpointing": False,  # TRL's default recomputes activations: slower, tiny needs no memory
             # loss on every token (TINY-RECIPE: loss on the answer alone did not learn from random weights)
             "loss_on": "all",
             "check_data_batches": 1,
@@ -292,7 +307,9 @@ class Quickstart:
             shutil.rmtree(final)
         os.replace(staging, final)
         loss = getattr(output, "training_loss", None)
-        return {"steps": steps, "train_loss": None if loss is None else round(float(loss), 4)}
+        data = [f"{Path(entry['path']).name}/{entry.get('name') or entry['format']}" for entry in mixture]
+        return {"steps": steps, "train_loss": None if loss is None else round(float(loss), 4), "start": model,
+                "data": data}  # fmt: skip
 
     def merge(self) -> dict:
         from ..merge import MergeConfig, merge_checkpoints
@@ -304,7 +321,7 @@ class Quickstart:
             trust_remote_code=True,
         )
         merge_checkpoints(config, self.models / "merged", overwrite=True)
-        return {"alpha": 0.5}
+        return {"alpha": 0.5, "base": "stage1", "finetuned": "stage2_sd_fgqa"}
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, key: str) -> dict:
@@ -323,6 +340,11 @@ class Quickstart:
 
         write_outputs(self)
         return {}
+
+    def publish(self) -> dict:
+        from .publish import publish_dry_runs
+
+        return publish_dry_runs(self)
 
 
 __all__ = ["CHANCE", "Quickstart", "STAGE2_MIXTURES", "TASK_COLUMNS", "table_rows"]

@@ -101,28 +101,63 @@ def learned(table: dict, key: str, task: str) -> str:
             f"{verdict} (above baseline: {above_base}, above chance: {above_chance})")  # fmt: skip
 
 
+def stand_ins_text(phases: dict) -> str:
+    """What replaced the pretrained encoders in this run, with its measured numbers."""
+    stage0, warmup = phases.get("stage0"), phases.get("lm_warmup")
+    if not stage0 and not warmup:
+        return (
+            "No stand-ins for pretrained encoders were run, so rows near chance or below it (unanswered questions "
+            "count as wrong) are expected: the table then measures the plumbing."
+        )
+    lines = [
+        "**Stand-ins for pretrained encoders (not the paper's method).** A tiny model from random weights has neither "
+        "the pretrained SigLIP nor the pretrained LLM the paper starts from, and from random weights it stays at "
+        "chance. Two short phases replace them:"
+    ]
+    if stage0:
+        lines.append(
+            f"- *Stage 0* ({stage0['seconds']:.0f} s, {stage0['steps']} steps on {stage0['train_frames']} train "
+            "frames): the vision tower regresses the exact 2D joints of every frame through a throw-away linear "
+            f"head; mean joint error on validation frames {stage0['val_error_px']} px, against "
+            f"{stage0['val_error_px_mean_pose']} px for the mean training pose. The tower stays frozen afterwards."
+        )
+    if warmup:
+        lines.append(
+            f"- *LM warm-up* ({warmup['seconds']:.0f} s, {warmup['steps']} steps): text-only multiple-choice "
+            "questions of the train split with the correct option stated before the question, loss on every token, "
+            "so the language model learns that the answer is the letter of the option that names the fact; stage 1 "
+            "replays a quarter of it."
+        )
+    lines.append("All stages train with loss on every token. Every number here is measured by this run.")
+    return "\n".join(lines)
+
+
+def publishing_text(published: list[dict]) -> str:
+    """The publish dry-run folders and the commands (run from the output folder) that upload them for real."""
+    if not published:
+        return ""
+    lines = [
+        "## Publishing",
+        "",
+        "Every artefact was staged with its `push-*` command and `--dry-run` (cards included; each folder holds "
+        "exactly what would be uploaded, and loads with `load_dataset`, `from_pretrained(..., "
+        "trust_remote_code=True)` or `evaluate.load`). To publish one for real, log in (`hf auth login`) and run "
+        "its command from this folder:",
+        "",
+        "| dry-run folder | command |",
+        "|---|---|",
+        *(f"| `{item['dry_run']}` | `{item['command']}` |" for item in published),
+    ]
+    return "\n".join(lines)
+
+
 def report_md(table: dict, md: str) -> str:
     phases = table["phases"]
     total = sum(p["seconds"] for p in phases.values())
     timing = "\n".join(f"| {name} | {p['seconds']:.1f} |" for name, p in phases.items())
-    stage0 = phases.get("stage0")
-    if stage0:
-        stand_ins = (
-            "**Stand-in for a pretrained vision encoder (not the paper's method).** A tiny model from random weights "
-            "has neither the pretrained SigLIP nor the pretrained LLM the paper starts from. Before stage 1, "
-            f'"stage 0" trained the vision tower for {stage0["seconds"]:.0f} s ({stage0["steps"]} steps, '
-            f"{stage0['train_frames']} train frames) to regress the exact 2D joints of every frame (throw-away linear "
-            f"head; `/work/shared/TINY-RECIPE.md`): mean joint error on validation frames {stage0['val_error_px']} px "
-            f"vs {stage0['val_error_px_mean_pose']} px for the mean training pose. The tower stays frozen afterwards; "
-            "all stages use loss on every token. The text-only MCQ pre-training stand-in of TINY-RECIPE.md is not "
-            "implemented. Numbers are measured, never filled in."
-        )
-    else:
-        stand_ins = (
-            "No stand-ins for pretrained encoders were run (stage 0 off), so rows near chance or below it (unanswered "
-            "questions count as wrong) are expected: the table then measures the plumbing. Numbers are measured."
-        )
+    stand_ins = stand_ins_text(phases)
     verdicts = "\n".join(f"- {learned(table, 'stage3_from_proxy', t)}" for t in ("GS", "LS"))
+    publishing = publishing_text(phases.get("publish", {}).get("published", []))
     return f"""# actionart-hf quickstart report (--size {table["size"]}, seed {table["seed"]})
 
 The paper's pipeline end to end on the embedded synthetic benchmark: synthetic clips (train / validation / test
@@ -141,6 +176,8 @@ each evaluated on the held-out test split with `evaluate_model` (bootstrap 95% i
 {verdicts}
 
 {stand_ins}
+
+{publishing}
 
 ## Wall time per phase (seconds, as recorded in status.json; a resumed run keeps the first times)
 

@@ -50,7 +50,7 @@ def test_splits_kept_apart(smoke_run):
 
 def test_resume_skips_finished_phases(smoke_run, caplog):
     status = json.loads((smoke_run / "status.json").read_text())
-    assert len(status["phases"]) == 25
+    assert len(status["phases"]) == 28
     before = {k: v["seconds"] for k, v in status["phases"].items()}
     caplog.set_level("INFO", logger="actionart_hf.quickstart")
     Quickstart(smoke_run, size="smoke", seed=1, progress=False).run()
@@ -59,6 +59,34 @@ def test_resume_skips_finished_phases(smoke_run, caplog):
     assert "skipped" in caplog.text
     with pytest.raises(ValueError, match="other settings"):
         Quickstart(smoke_run, size="smoke", seed=2, progress=False)
+
+
+def test_publish_dry_runs_load(smoke_run):
+    """Every artefact's dry-run folder loads with the standard Hugging Face call; cards carry lineage and results."""
+    import datasets
+    import evaluate
+    from huggingface_hub import ModelCard
+    from transformers import AutoModelForImageTextToText
+
+    hub = smoke_run / "hub"
+    published = json.loads((smoke_run / "status.json").read_text())["phases"]["publish"]["published"]
+    assert len(published) == 5 + 8 + 1
+    assert all((smoke_run / item["dry_run"]).is_dir() for item in published)
+    qa = datasets.load_dataset(str(hub / "datasets" / "ActionArt-Synthetic-quickstart"), "qa", split="test")
+    assert len(qa) == sum(1 for _ in (smoke_run / "eval" / "base" / "predictions.jsonl").open())
+    fgqa = datasets.load_dataset(str(hub / "datasets" / "ActionArt-Proxy-FGQA-quickstart"), "fgqa", split="train")
+    assert len(fgqa) > 0
+    final = hub / "models" / "actionart-quickstart-smoke-stage3-from-proxy"
+    model = AutoModelForImageTextToText.from_pretrained(final, trust_remote_code=True)
+    assert model.config.model_type == "actionart"
+    card = ModelCard.load(final / "README.md")
+    assert card.data.eval_results and card.data.eval_results[0].dataset_type
+    for stage in ("stage0", "lm_warmup", "stage1", "stage2_sd_fgqa", "stage3_from_proxy"):
+        assert f"**{stage}:**" in card.text, stage
+    assert "0.5 * stage1 + 0.5 * stage2_sd_fgqa" in card.text and "Stand-ins" in card.text
+    metric = evaluate.load(str(hub / "spaces" / "actionart_accuracy"))
+    assert metric.compute(predictions=["A"], references=["A"])["accuracy"] == 1.0
+    assert "actionart-hf push-model models/stage3_from_proxy --repo-id" in (smoke_run / "report.md").read_text()
 
 
 def test_parser():

@@ -1,0 +1,131 @@
+"""Publishing dry runs of every quickstart artefact: the datasets, each trained model with its card, the metric.
+
+Each artefact goes through its `push-*` command with `--dry-run` into `<out>/hub/<kind>/<name>/`, which holds exactly
+what `push-dataset` / `push-model` / `push-metric` would upload; the file list is written beside it as
+`<name>.files.txt`. Model cards get their training lineage from `status.json` and their `model-index` from the
+model's evaluation on the held-out test split.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+from ..hub.push_model import CARD_METADATA
+from .pipeline import STAGE2_MIXTURES, table_rows, write_text_atomic
+
+
+STAND_INS = (
+    "a tiny model from random weights has neither the pretrained vision encoder nor the pretrained LLM the paper "
+    "starts from. Stage 0 trains the vision tower to regress the exact 2D joints of the synthetic train frames "
+    "(then frozen), and the LM warm-up trains the language model on text-only multiple-choice questions whose answer "
+    "is stated in the prompt (loss on every token)."
+)
+LIMITATIONS = (
+    "A few-million-parameter model trained for minutes on procedurally generated stick figures (64×64, 8 frames): "
+    "it shows that the pipeline learns, not that it understands real videos. Use it for tests and studies of the "
+    "recipe only; its answers on real footage are meaningless."
+)
+DATASETS = {
+    "synthetic": "ActionArt-Synthetic-quickstart",
+    "pd": "ActionArt-Proxy-PD-quickstart",
+    "sd": "ActionArt-Proxy-SD-quickstart",
+    "fgqa": "ActionArt-Proxy-FGQA-quickstart",
+    "caption_qa": "ActionArt-CaptionQA-quickstart",
+}
+
+
+def describe_phase(name: str, phase: dict) -> dict:
+    """The card's `{"name", "description", "datasets"}` entry of one recorded training phase."""
+    data = phase.get("data", [])
+    if name == "stage0":
+        description = (f"joint regression of the vision tower (stand-in for a pretrained encoder), {phase['steps']} "
+                       f"steps, {phase['val_error_px']} px mean joint error on validation frames")  # fmt: skip
+        return {"name": name, "description": description, "datasets": ["synthetic/motion"]}
+    if name == "lm_warmup":
+        description = "text-only MCQ with the answer stated in the prompt (stand-in for a pretrained LLM)"
+    elif name == "stage1":
+        description = "video SFT on the synthetic train captions and QA"
+    elif name.startswith("stage2_"):
+        description = f"proxy tasks {STAGE2_MIXTURES[name.removeprefix('stage2_')][0]}"
+    else:
+        description = "QA generated from the train captions (the paper's manual-annotation stage)"
+    steps = f", {phase['steps']} steps, mean training loss {phase.get('train_loss')}" if "steps" in phase else ""
+    return {"name": name, "description": description + steps, "datasets": data}
+
+
+MODEL_PHASES = {"base_stage0": "stage0", "merged": "merge"}  # model folder -> the phase that wrote it
+
+
+def lineage(phases: dict, model: str) -> tuple[list[dict], str | None]:
+    """The stages that produced `model` (a folder under `<out>/models`), oldest first, and its merge recipe."""
+    stages, merge = [], None
+    while model in phases or model in MODEL_PHASES:
+        name = MODEL_PHASES.get(model, model)
+        phase = phases[name]
+        if name == "merge":
+            merge = f"{1 - phase['alpha']} * {phase['base']} + {phase['alpha']} * {phase['finetuned']}"
+            model = phase["finetuned"]
+            continue
+        stages.append(describe_phase(name, phase))
+        model = phase["start"]
+    if model == "base":
+        description = "random initialisation of a tiny SigLIP + Qwen2 (`actionart_hf.training.tiny_base`)"
+        stages.append({"name": "base", "description": description, "datasets": []})
+    return stages[::-1], merge
+
+
+def write_card_metadata(run, key: str) -> None:
+    """`<model>/actionart_card.json`, read by `push-model` to render the card."""
+    phases = run.status.data["phases"]
+    stages, merge = lineage(phases, key)
+    metadata = {
+        "summary": f"A tiny ActionArt model (`{key}`) trained by `actionart-hf quickstart --size {run.size_name}` on "
+        "the embedded synthetic benchmark. It exists to test and study the recipe.",
+        "stages": stages,
+        "merge": merge,
+        "stand_ins": STAND_INS if "stage0" in phases else None,
+        "limitations": LIMITATIONS,
+        "eval_dataset": DATASETS["synthetic"],
+    }
+    write_text_atomic(run.models / key / CARD_METADATA, json.dumps(metadata, indent=2))
+
+
+def _dry_run(command: str, argv: list[str], listing: Path) -> None:
+    """Runs `actionart-hf <command> ... --dry-run`, its file listing written to `listing`."""
+    from ..cli import main as cli_main
+
+    with listing.open("w") as stream, contextlib.redirect_stdout(stream):
+        cli_main([command, *argv, "--dry-run", "--overwrite"])
+
+
+def publish_dry_runs(run) -> dict:
+    """Dry runs of `push-dataset` (every dataset), `push-model` (every trained model) and `push-metric`.
+
+    Returns:
+        `dict` with `published`: one `{"dry_run": folder, "command": the real push command}` per artefact, both
+        relative to `run.out`.
+    """
+    hub = run.out / "hub"
+    folders = {"synthetic": run.synth, **{kind: run.proxy / kind for kind in ("pd", "sd", "fgqa", "caption_qa")}}
+    jobs = [("push-dataset", folders[kind], hub / "datasets" / name, []) for kind, name in DATASETS.items()]
+    for key, _ in table_rows()[1:]:
+        write_card_metadata(run, key)
+        name = f"actionart-quickstart-{run.size_name}-{key}".replace("_", "-")
+        jobs.append(("push-model", run.models / key, hub / "models" / name, ["--eval-dir", str(run.evals / key),
+                                                                             "--regenerate-card"]))  # fmt: skip
+    jobs.append(("push-metric", None, hub / "spaces" / "actionart_accuracy", []))
+    published = []
+    for command, source, target, extra in jobs:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source_args = [] if source is None else [str(source)]
+        argv = [*source_args, "--repo-id", f"<you>/{target.name}", *extra, "--dry-run-dir", str(target)]
+        _dry_run(command, argv, target.with_name(target.name + ".files.txt"))
+        source_args = [] if source is None else [str(source.relative_to(run.out))]  # the command runs from <out>
+        real = " ".join(["actionart-hf", command, *source_args, "--repo-id", f"<you>/{target.name}"])
+        published.append({"dry_run": str(target.relative_to(run.out)), "command": real})
+    return {"published": published}
+
+
+__all__ = ["DATASETS", "lineage", "publish_dry_runs", "write_card_metadata"]

@@ -1,0 +1,97 @@
+"""Text-only MCQ with the answer stated in the prompt: the language-model warm-up of the quickstart.
+
+A stand-in for a pretrained LLM (not part of the paper's recipe). A tiny Qwen2 from random weights does not learn,
+from pixels, to pick the letter of the option that names what it sees: it first has to learn that an option's letter
+is what answers. This warm-up teaches only that: each synthetic train question is shown as text with its correct
+option stated before it, and the answer is the letter.
+
+    user:      The answer is "standing".
+               At the end of the video, what is the person's posture?
+               A. squatting
+               B. standing ...
+               Answer with the option's letter from the given choices directly.
+    assistant: B
+
+The rows use the `messages` format of `actionart_hf.training` (text only), so the warm-up trains through the same
+`actionart-hf train` path as every stage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..atomic import staged_dir
+from ..tasks import format_mcq_prompt, letter_index, option_letter
+
+
+HINT_TEMPLATE = 'The answer is "{option}".'
+# Sub-tasks whose options differ in their words. Options that are orderings or time spans of the same words (AS, TL)
+# take a tiny LM far longer to match than a warm-up of a minute or two allows.
+WARMUP_TASKS = ("GS", "LS")
+
+
+def hinted_messages(question: str, options: list[str], answer: str) -> list[dict]:
+    """One text-only conversation: the hint, the MCQ prompt, and the answer letter."""
+    prompt = HINT_TEMPLATE.format(option=options[letter_index(answer)]) + "\n" + format_mcq_prompt(question, options)
+    return [
+        {"role": "user", "content": [{"type": "text", "text": prompt}]},
+        {"role": "assistant", "content": [{"type": "text", "text": answer}]},
+    ]
+
+
+def build_text_mcq(
+    synth: str | Path,
+    out: str | Path,
+    split: str = "train",
+    tasks: tuple[str, ...] = WARMUP_TASKS,
+    shuffles: int = 8,
+    seed: int = 0,
+) -> int:
+    """Writes `out/data/train-00000-of-00001.parquet` (`messages`, `prompt`) from the `qa` rows of `split`.
+
+    Args:
+        synth (`str` or `Path`): a synthetic dataset folder (its `data/qa/<split>-*.parquet`).
+        out (`str` or `Path`): output folder (replaced atomically).
+        split (`str`, *optional*, defaults to `"train"`): the split whose questions are used.
+        tasks (`tuple[str]`, *optional*, defaults to `WARMUP_TASKS`): the sub-tasks whose questions are used.
+        shuffles (`int`, *optional*, defaults to 8): copies of each question, each with its options in a new random
+            order, so that the answer letter can only be found by matching the stated option (a few thousand
+            questions in one order are memorised instead).
+        seed (`int`, *optional*, defaults to 0): seed of the option orders.
+
+    Returns:
+        `int`: the number of rows written.
+    """
+    import datasets
+    import pyarrow.parquet as pq
+
+    files = sorted((Path(synth) / "data" / "qa").glob(f"{split}-*.parquet"))
+    if not files:
+        raise ValueError(f"{str(synth)!r} has no data/qa/{split}-*.parquet; build the synthetic data first.")
+    from ..data.schemas import QA_FEATURES
+
+    columns = ["task", "question", "options", "answer"]
+    rows = [row for f in files for row in pq.read_table(f, columns=columns).to_pylist()]
+    rows = [row for row in rows if QA_FEATURES["task"].int2str(row["task"]) in tasks]  # stored as a ClassLabel
+    if not rows:
+        raise ValueError(f"{str(synth)!r} has no {split} questions of the sub-tasks {list(tasks)}.")
+    rng = np.random.default_rng(seed)
+    conversations = []
+    for row in rows:
+        correct = row["options"][letter_index(row["answer"])]
+        for _ in range(shuffles):
+            options = [row["options"][i] for i in rng.permutation(len(row["options"]))]
+            conversations.append(hinted_messages(row["question"], options, option_letter(options.index(correct))))
+    # `prompt` repeats the user turn so that `make_tiny_base` finds the hint's words for its tokenizer
+    table = datasets.Dataset.from_dict(
+        {"messages": conversations, "prompt": [c[0]["content"][0]["text"] for c in conversations]}
+    )
+    with staged_dir(Path(out)) as stage:
+        (stage / "data").mkdir()
+        table.to_parquet(str(stage / "data" / "train-00000-of-00001.parquet"))
+    return len(conversations)
+
+
+__all__ = ["HINT_TEMPLATE", "WARMUP_TASKS", "build_text_mcq", "hinted_messages"]
