@@ -257,7 +257,7 @@ class Quickstart:
             "video_backend": "decord",
             "num_threads": None,  # torch's default (all cores): the quickstart runs one job at a time
             "activation_checkpointing": False,  # TRL's default recomputes activations: slower, tiny needs no memory
-            # loss on every token (TINY-RECIPE: loss on the answer alone did not learn from random weights)
+            # loss on every token (loss on the answer alone did not learn from random weights in the CPU prototype)
             "loss_on": "all",
             "check_data_batches": 1,
             # the tower is trained by stage 0 (when run) and kept frozen afterwards
@@ -331,7 +331,7 @@ class Quickstart:
             str(self.models / key), str(self.synth), config="qa", split="test", num_frames=self.size.num_frames,
             max_pixels=self.size.resolution * self.size.resolution, output_dir=str(self.evals / key),
             bootstrap_samples=self.size.bootstrap_samples, plot=False, progress=self.progress, model_name=key,
-            overwrite=True,
+            overwrite=True, batch_size=16,
         )  # fmt: skip
         return {"accuracy": result.metrics.get("accuracy")}
 

@@ -20,7 +20,8 @@ class QuickstartSize:
         num_frames (`int`): frames the model samples from each video (training and evaluation). Equal to
             `video_frames` so evaluation decodes every frame in order (PyAV's frame-skipping path hung on some clips).
         fgqa_videos (`int`): FGQA pseudo-videos.
-        steps (`dict`): optimizer steps per stage (`stage1`, `stage2`, `stage3`).
+        steps (`dict`): optimizer steps per stage (`lm_warmup`, the text-only LM warm-up, 0 or absent skips it;
+            `stage1`, `stage2`, `stage3`).
         batch_size (`int`): per-device batch size.
         bootstrap_samples (`int`): bootstrap resamples for the 95% intervals.
         stage0_seconds (`float`): wall-clock budget of stage 0 (joint regression, a stand-in for a pretrained
@@ -43,6 +44,10 @@ class QuickstartSize:
     stage0_seconds: float = 120.0
     model: dict = field(default_factory=dict)
 
+
+# SigLIP and Qwen2 of 4 layers x 128 each
+SMALL_MODEL = {"vision_hidden_size": 128, "vision_intermediate_size": 512, "vision_layers": 4}
+SMALL_MODEL |= {"hidden_size": 128, "intermediate_size": 512, "num_layers": 4}
 
 SIZES: dict[str, QuickstartSize] = {
     # tests only: seconds, nothing learned
@@ -70,22 +75,22 @@ SIZES: dict[str, QuickstartSize] = {
         num_frames=8,
         test=100,
         fgqa_videos=32,
-        steps={"stage1": 250, "stage2": 80, "stage3": 80},
+        steps={"lm_warmup": 150, "stage1": 250, "stage2": 80, "stage3": 80},
         stage0_seconds=120.0,
     ),  # fmt: skip
-    # more data and steps (tens of minutes on a 2-core CPU)
+    # SigLIP and Qwen2 of 4 layers x 128 (the sizes a CPU prototype learned GS/LS with): about 45 min on 2 cores
     "small": QuickstartSize(
-        train=400,
-        validation=50,
+        train=1000,
+        validation=20,
         video_frames=8,
         fps=2.0,
         num_frames=8,
         test=150,
         fgqa_videos=100,
-        steps={"stage1": 400, "stage2": 150, "stage3": 150},
-        batch_size=8,
-        stage0_seconds=600.0,
-        model={"hidden_size": 64, "intermediate_size": 128, "vision_hidden_size": 64, "vision_intermediate_size": 128},
+        steps={"lm_warmup": 1000, "stage1": 1500, "stage2": 200, "stage3": 200},
+        batch_size=16,
+        stage0_seconds=150.0,
+        model=SMALL_MODEL,
     ),  # fmt: skip
 }
 

@@ -1,7 +1,7 @@
 """Stage 0, a stand-in for a pretrained vision encoder (not part of the paper's recipe).
 
-A tiny ActionArt model from random weights has no pretrained SigLIP; `/work/shared/TINY-RECIPE.md` measured that it
-then stays at chance. Stage 0 trains the vision tower to regress the exact 2D joints of every frame of the synthetic
+A tiny ActionArt model from random weights has no pretrained SigLIP, and from random weights it stays at chance on
+the synthetic questions. Stage 0 trains the vision tower to regress the exact 2D joints of every frame of the synthetic
 train clips (the `motion` config's `joints2d`) through a throw-away linear head over the patch tokens, for a fixed
 wall-clock budget, then saves the model with the trained tower. Later stages keep the tower frozen.
 """
