@@ -271,7 +271,8 @@ class Quickstart:
             "max_grad_norm": 1.0,
             "num_train_epochs": 1,
             "max_steps": steps,
-            "per_device_train_batch_size": s.batch_size,
+            # text-only warm-up rows are short: a larger batch at the same cost per step
+            "per_device_train_batch_size": s.warmup_batch_size if name == "lm_warmup" else s.batch_size,
             "gradient_accumulation_steps": 1,
             "max_length": 1024,
             "dataloader_num_workers": 0,

@@ -23,6 +23,7 @@ class QuickstartSize:
         steps (`dict`): optimizer steps per stage (`lm_warmup`, the text-only LM warm-up, 0 or absent skips it;
             `stage1`, `stage2`, `stage3`).
         batch_size (`int`): per-device batch size.
+        warmup_batch_size (`int`): per-device batch size of the text-only LM warm-up.
         bootstrap_samples (`int`): bootstrap resamples for the 95% intervals.
         stage0_seconds (`float`): wall-clock budget of stage 0 (joint regression, a stand-in for a pretrained
             vision encoder; 0 skips it).
@@ -40,6 +41,7 @@ class QuickstartSize:
     fgqa_videos: int = 16
     steps: dict = field(default_factory=lambda: {"stage1": 30, "stage2": 20, "stage3": 20})
     batch_size: int = 4
+    warmup_batch_size: int = 32
     bootstrap_samples: int = 1000
     stage0_seconds: float = 120.0
     model: dict = field(default_factory=dict)
@@ -87,7 +89,7 @@ SIZES: dict[str, QuickstartSize] = {
         num_frames=8,
         test=150,
         fgqa_videos=100,
-        steps={"lm_warmup": 1000, "stage1": 1500, "stage2": 200, "stage3": 200},
+        steps={"lm_warmup": 2500, "stage1": 1500, "stage2": 200, "stage3": 200},
         batch_size=16,
         stage0_seconds=150.0,
         model=SMALL_MODEL,

@@ -18,6 +18,7 @@ The rows use the `messages` format of `actionart_hf.training` (text only), so th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ HINT_TEMPLATE = 'The answer is "{option}".'
 # Sub-tasks whose options differ in their words. Options that are orderings or time spans of the same words (AS, TL)
 # take a tiny LM far longer to match than a warm-up of a minute or two allows.
 WARMUP_TASKS = ("GS", "LS")
+_WORD = re.compile(r"\w+")
 
 
 def hinted_messages(question: str, options: list[str], answer: str) -> list[dict]:
@@ -47,6 +49,7 @@ def build_text_mcq(
     split: str = "train",
     tasks: tuple[str, ...] = WARMUP_TASKS,
     shuffles: int = 8,
+    word_rows: int | None = None,
     seed: int = 0,
 ) -> int:
     """Writes `out/data/train-00000-of-00001.parquet` (`messages`, `prompt`) from the `qa` rows of `split`.
@@ -59,7 +62,10 @@ def build_text_mcq(
         shuffles (`int`, *optional*, defaults to 8): copies of each question, each with its options in a new random
             order, so that the answer letter can only be found by matching the stated option (a few thousand
             questions in one order are memorised instead).
-        seed (`int`, *optional*, defaults to 0): seed of the option orders.
+        word_rows (`int`, *optional*): extra rows whose four options are single words drawn from the option texts
+            (the hint names one of them). A 4-layer LM learned to match single words after about 1,900 steps, and
+            not phrases in 2,000; these rows are the easy half of the warm-up. Default: as many as the phrase rows.
+        seed (`int`, *optional*, defaults to 0): seed of the option orders and words.
 
     Returns:
         `int`: the number of rows written.
@@ -84,6 +90,11 @@ def build_text_mcq(
         for _ in range(shuffles):
             options = [row["options"][i] for i in rng.permutation(len(row["options"]))]
             conversations.append(hinted_messages(row["question"], options, option_letter(options.index(correct))))
+    words = sorted({word for row in rows for option in row["options"] for word in _WORD.findall(option)})
+    for index in range((len(conversations) if word_rows is None else word_rows) if len(words) >= 4 else 0):
+        options = [str(word) for word in rng.choice(words, size=4, replace=False)]
+        answer = option_letter(int(rng.integers(4)))
+        conversations.append(hinted_messages(rows[index % len(rows)]["question"], options, answer))
     # `prompt` repeats the user turn so that `make_tiny_base` finds the hint's words for its tokenizer
     table = datasets.Dataset.from_dict(
         {"messages": conversations, "prompt": [c[0]["content"][0]["text"] for c in conversations]}

@@ -61,6 +61,24 @@ def test_resume_skips_finished_phases(smoke_run, caplog):
         Quickstart(smoke_run, size="smoke", seed=2, progress=False)
 
 
+def test_text_warmup_rows_state_the_answer(smoke_run):
+    """Every LM warm-up row states the option its answer letter points to; half have one-word options."""
+    import pyarrow.parquet as pq
+
+    from actionart_hf.quickstart.text_mcq import HINT_TEMPLATE
+    from actionart_hf.tasks import letter_index
+
+    rows = pq.read_table(smoke_run / "data" / "text_mcq" / "data" / "train-00000-of-00001.parquet").to_pylist()
+    assert rows and len(rows) % 2 == 0
+    for row in rows:
+        user, assistant = row["messages"]
+        prompt, answer = user["content"][0]["text"], assistant["content"][0]["text"]
+        options = [line.split(". ", 1)[1] for line in prompt.splitlines() if line[:3] in ("A. ", "B. ", "C. ", "D. ")]
+        assert prompt.startswith(HINT_TEMPLATE.format(option=options[letter_index(answer)]) + "\n")
+    one_word = [row for row in rows if all(" " not in line[3:] for line in row["prompt"].splitlines()[2:6])]
+    assert len(one_word) >= len(rows) // 2
+
+
 def test_publish_dry_runs_load(smoke_run):
     """Every artefact's dry-run folder loads with the standard Hugging Face call; cards carry lineage and results."""
     import datasets
