@@ -130,7 +130,7 @@ class Quickstart:
             self.phase("stage0", self.stage0)
             start_model = "base_stage0"
         if self.size.steps.get("lm_warmup"):
-            warmup = [{"path": str(self.text_mcq), "format": "messages", "split": "train", "weight": 1.0}]
+            warmup = [self.text_mcq_entry(weight=1.0)]
             steps0 = self.size.steps["lm_warmup"]
             self.phase("lm_warmup", lambda: self.train("lm_warmup", start_model, warmup, steps0))
             start_model = "lm_warmup"
@@ -216,8 +216,11 @@ class Quickstart:
             {"path": str(self.synth), "name": "qa", "split": "train", "weight": 1.0},
         ]
         if self.size.steps.get("lm_warmup"):  # replay of the text warm-up, so letter-picking is not forgotten
-            mixture.append({"path": str(self.text_mcq), "format": "messages", "split": "train", "weight": 0.25})
+            mixture.append(self.text_mcq_entry(weight=0.25))
         return mixture
+
+    def text_mcq_entry(self, weight: float) -> dict:
+        return {"path": str(self.text_mcq), "format": "messages", "split": "train", "weight": weight}
 
     def proxy_entry(self, part: str) -> dict:
         return {"path": str(self.proxy / part), "name": PROXY_CONFIGS[part], "split": "train", "weight": 1.0}

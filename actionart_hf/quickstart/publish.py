@@ -119,11 +119,11 @@ def publish_dry_runs(run) -> dict:
     published = []
     for command, source, target, extra in jobs:
         target.parent.mkdir(parents=True, exist_ok=True)
-        source_args = [] if source is None else [str(source)]
-        argv = [*source_args, "--repo-id", f"<you>/{target.name}", *extra, "--dry-run-dir", str(target)]
+        repo = ["--repo-id", f"<you>/{target.name}"]
+        argv = ([] if source is None else [str(source)]) + repo + extra + ["--dry-run-dir", str(target)]
         _dry_run(command, argv, target.with_name(target.name + ".files.txt"))
-        source_args = [] if source is None else [str(source.relative_to(run.out))]  # the command runs from <out>
-        real = " ".join(["actionart-hf", command, *source_args, "--repo-id", f"<you>/{target.name}"])
+        relative = [] if source is None else [str(source.relative_to(run.out))]  # the listed command runs from <out>
+        real = " ".join(["actionart-hf", command, *relative, *repo])
         published.append({"dry_run": str(target.relative_to(run.out)), "command": real})
     return {"published": published}
 

@@ -73,11 +73,11 @@ def build_text_mcq(
     import datasets
     import pyarrow.parquet as pq
 
+    from ..data.schemas import QA_FEATURES
+
     files = sorted((Path(synth) / "data" / "qa").glob(f"{split}-*.parquet"))
     if not files:
         raise ValueError(f"{str(synth)!r} has no data/qa/{split}-*.parquet; build the synthetic data first.")
-    from ..data.schemas import QA_FEATURES
-
     columns = ["task", "question", "options", "answer"]
     rows = [row for f in files for row in pq.read_table(f, columns=columns).to_pylist()]
     rows = [row for row in rows if QA_FEATURES["task"].int2str(row["task"]) in tasks]  # stored as a ClassLabel
@@ -91,7 +91,11 @@ def build_text_mcq(
             options = [row["options"][i] for i in rng.permutation(len(row["options"]))]
             conversations.append(hinted_messages(row["question"], options, option_letter(options.index(correct))))
     words = sorted({word for row in rows for option in row["options"] for word in _WORD.findall(option)})
-    for index in range((len(conversations) if word_rows is None else word_rows) if len(words) >= 4 else 0):
+    if word_rows is None:
+        word_rows = len(conversations)
+    if len(words) < 4:  # too few distinct words for four options
+        word_rows = 0
+    for index in range(word_rows):
         options = [str(word) for word in rng.choice(words, size=4, replace=False)]
         answer = option_letter(int(rng.integers(4)))
         conversations.append(hinted_messages(rows[index % len(rows)]["question"], options, answer))
