@@ -203,6 +203,11 @@ class ActionArtTrainingArguments:
             `torch.set_num_threads` for the run. The tiny recipes use 1: their matrices are too small to gain from
             threads, and on a busy machine extra threads spin (measured 3× slower steps with 2 threads on 2 busy
             cores). `None` keeps torch's default.
+        vision_feature_cache (`str`, *optional*):
+            A safetensors file of the frozen vision tower's features per training video (needs
+            `freeze_vision_tower: true`). Training first encodes every video the file lacks and saves the union; then
+            video batches skip decoding and the tower (see `actionart_hf.training.vision_cache`). Stages that share the
+            frozen tower and frame settings can share the file; one written for another tower is refused.
         check_data_batches (`int`, *optional*, defaults to `1`):
             Before training, collate this many examples from each mixture dataset (decoding their videos), so a
             missing video, an undecodable file or an over-long sequence fails before the first step. `0` skips it.
@@ -260,6 +265,10 @@ class ActionArtTrainingArguments:
         default=None,
         metadata={"help": "torch CPU threads (torch.set_num_threads); tiny CPU recipes use 1. Default: torch's."},
     )
+    vision_feature_cache: str | None = field(
+        default=None,
+        metadata={"help": "Safetensors file of the frozen tower's per-video features (needs freeze_vision_tower)."},
+    )
     check_data_batches: int = field(
         default=1,
         metadata={"help": "Examples per dataset collated before training to catch bad data early; 0 skips it."},
@@ -304,6 +313,11 @@ class ActionArtTrainingArguments:
             raise ValueError(f"video_backend={self.video_backend!r} must be one of auto, decord, pyav.")
         if self.loss_on not in LOSS_ON:
             raise ValueError(f"loss_on={self.loss_on!r} must be one of {LOSS_ON}.")
+        if self.vision_feature_cache and not self.freeze_vision_tower:
+            raise ValueError(
+                f"vision_feature_cache={self.vision_feature_cache!r} needs freeze_vision_tower: true (cached features "
+                "of a tower that trains would go stale); freeze the tower or drop vision_feature_cache."
+            )
         if self.num_threads is not None and self.num_threads < 1:
             raise ValueError(f"num_threads={self.num_threads} must be >= 1 or null (torch's default).")
         if self.check_data_batches < 0:

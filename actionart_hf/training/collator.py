@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +81,11 @@ class ActionArtDataCollator:
             processor: images go as images when it has an `image_processor`.
         processor_kwargs (`dict`, *optional*):
             Extra keyword arguments for the processor call (e.g. `{"do_sample_frames": False}`).
+        vision_features (`Mapping[str, torch.Tensor]`, *optional*):
+            Precomputed vision-tower features per video path, each of shape `(num_frames, grid_height * grid_width,
+            vision_hidden_size)` (see `actionart_hf.training.vision_cache`). A batch whose media are all videos found
+            here is not decoded: it carries `video_vision_features` instead of `pixel_values_videos`. Only valid while
+            the tower is frozen and for a processor with `num_video_tokens` (ActionArt's).
 
     Returns (from `__call__`):
         `dict[str, torch.Tensor]`: `input_ids`, `attention_mask` and `labels` of shape `(batch_size,
@@ -94,6 +100,7 @@ class ActionArtDataCollator:
     max_length: int | None = None
     images_as_videos: bool | None = None
     processor_kwargs: dict = field(default_factory=dict)
+    vision_features: Mapping[str, torch.Tensor] | None = None
 
     def __post_init__(self):
         if self.loss_on not in ("assistant", "all"):
@@ -164,8 +171,42 @@ class ActionArtDataCollator:
                 raise ValueError("Videos and images are only supported before the first assistant turn.")
         return [span for span in spans if span[0] or span[1]]
 
-    def _prepare(self, example: dict) -> tuple[list[dict], list[np.ndarray], list[np.ndarray]]:
+    def uses_cached_features(self, examples: list[dict[str, Any]]) -> bool:
+        """Whether this batch's media are all videos with precomputed features (then nothing is decoded)."""
+        if self.vision_features is None or any(example.get("images") for example in examples):
+            return False
+        paths = [path for example in examples for path in example.get("videos") or []]
+        return bool(paths) and all(path in self.vision_features for path in paths)
+
+    def _cached_heads(self, examples: list[dict[str, Any]], heads: list[str]) -> dict[str, torch.Tensor]:
+        """Tokenises the first spans with each `<video>` expanded for its cached features (no decoding)."""
+        video_token = self.processor.video_token
+        features, texts = [], []
+        for example, head in zip(examples, heads):
+            pieces = head.split(video_token)
+            paths = example.get("videos") or []
+            if len(pieces) - 1 != len(paths):
+                raise ValueError(
+                    f"An example holds {len(pieces) - 1} {video_token} placeholder(s) but {len(paths)} video(s) "
+                    f"({paths}); give one video part per video in its messages."
+                )
+            text = pieces[0]
+            for path, piece in zip(paths, pieces[1:]):
+                features.append(self.vision_features[path])
+                text += video_token * self.processor.num_video_tokens(features[-1].shape[0]) + piece
+            texts.append(text)
+        encoded = self.tokenizer(texts, padding=True, return_tensors="pt", add_special_tokens=False)
+        return {
+            "input_ids": encoded["input_ids"],
+            "attention_mask": encoded["attention_mask"],
+            "video_vision_features": torch.cat(features).float(),
+            "video_num_frames": torch.tensor([f.shape[0] for f in features], dtype=torch.long),
+        }
+
+    def _prepare(self, example: dict, decode: bool = True) -> tuple[list[dict], list[np.ndarray], list[np.ndarray]]:
         messages = json.loads(example["messages"]) if isinstance(example["messages"], str) else example["messages"]
+        if not decode:
+            return messages, [], []
         videos = [
             load_video(path, num_frames=self.num_frames, max_pixels=self.max_pixels, backend=self.video_backend).frames
             for path in example.get("videos") or []
@@ -186,23 +227,24 @@ class ActionArtDataCollator:
 
     # -- main ------------------------------------------------------------------------------------------------------
     def __call__(self, examples: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        prepared = [self._prepare(example) for example in examples]
+        cached = self.uses_cached_features(examples)
+        prepared = [self._prepare(example, decode=not cached) for example in examples]
         spans = [self.split_spans(messages) for messages, _, _ in prepared]
         videos = [video for _, vs, _ in prepared for video in vs]
         images = [image for _, _, ims in prepared for image in ims]
+        head_texts = [example_spans[0][0] for example_spans in spans]
 
-        kwargs = dict(self.processor_kwargs)
-        if videos:
-            kwargs["videos"] = videos
-        if images:
-            kwargs["images"] = images
-        heads = self.processor(
-            text=[example_spans[0][0] for example_spans in spans],
-            padding=True,
-            return_tensors="pt",
-            add_special_tokens=False,
-            **kwargs,
-        )
+        if cached:
+            heads = self._cached_heads(examples, head_texts)
+        else:
+            kwargs = dict(self.processor_kwargs)
+            if videos:
+                kwargs["videos"] = videos
+            if images:
+                kwargs["images"] = images
+            heads = self.processor(
+                text=head_texts, padding=True, return_tensors="pt", add_special_tokens=False, **kwargs
+            )
         head_ids, head_mask = heads.pop("input_ids"), heads.pop("attention_mask")
         aligned = {key: heads.pop(key) for key in _TOKEN_ALIGNED if key in heads}
         media_ids = self._media_token_ids() if self.loss_on == "all" else set()

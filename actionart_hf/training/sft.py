@@ -230,6 +230,11 @@ def load_model_and_processor(training_args, model_args):
     return model, processor
 
 
+def _training_videos(dataset) -> list[str]:
+    """Every video path of the uniform training rows, in first-seen order."""
+    return list(dict.fromkeys(path for paths in dataset["videos"] for path in paths or []))
+
+
 def check_data(collator, dataset, num_examples: int) -> None:
     """Collates the first `num_examples` examples of every source of the mixture (decoding their media)."""
     if num_examples <= 0:
@@ -294,6 +299,21 @@ def main(script_args, training_args=None, model_args=None, actionart_args=None):
             f"num_frames={actionart_args.num_frames} exceeds the model's max_frames={max_frames}; lower num_frames."
         )
     apply_freezing(model, actionart_args)
+    vision_features = None
+    if actionart_args.vision_feature_cache:
+        from .vision_cache import prepare_vision_features
+
+        with training_args.main_process_first(desc="encoding videos into the vision feature cache"):
+            vision_features = prepare_vision_features(
+                actionart_args.vision_feature_cache,
+                model,
+                processor,
+                _training_videos(train_dataset),
+                actionart_args.num_frames,
+                actionart_args.max_pixels,
+                actionart_args.video_backend,
+                show_progress=not training_args.disable_tqdm,
+            )
     collator = ActionArtDataCollator(
         processor,
         num_frames=actionart_args.num_frames,
@@ -301,6 +321,7 @@ def main(script_args, training_args=None, model_args=None, actionart_args=None):
         video_backend=actionart_args.video_backend,
         loss_on=actionart_args.loss_on,
         max_length=training_args.max_length,
+        vision_features=vision_features,
     )
     check_data(collator, train_dataset, actionart_args.check_data_batches)
     trainer = ActionArtSFTTrainer(

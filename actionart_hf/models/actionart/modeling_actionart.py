@@ -219,15 +219,19 @@ class ActionArtModel(ActionArtPreTrainedModel):
             )
         return pixel_values_videos, video_num_frames
 
-    def get_frame_features(self, pixel_values: torch.Tensor) -> torch.Tensor:
-        """Projected patch features of individual frames, before any pooling.
+    def get_vision_features(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        """The vision tower's patch features of individual frames (the configured layer, CLS dropped if asked).
+
+        With a frozen tower these are a fixed function of the frames, so they can be computed once and passed to
+        [`~ActionArtModel.forward`] as `video_vision_features` instead of `pixel_values_videos` (see
+        `actionart_hf.training.vision_cache`).
 
         Args:
             pixel_values (`torch.FloatTensor` of shape `(num_frames, channels, height, width)`):
                 Preprocessed frames.
 
         Returns:
-            `torch.FloatTensor` of shape `(num_frames, grid_height * grid_width, text_hidden_size)`.
+            `torch.FloatTensor` of shape `(num_frames, grid_height * grid_width, vision_hidden_size)`.
         """
         pixel_values = pixel_values.to(dtype=self.vision_tower.dtype)
         layer = self.config.vision_feature_layer
@@ -245,22 +249,61 @@ class ActionArtModel(ActionArtPreTrainedModel):
                 f"patch grid; check vision_feature_select_strategy={self.config.vision_feature_select_strategy!r} "
                 "('default' drops a CLS token, 'full' keeps every token)."
             )
-        return self.multi_modal_projector(features)
+        return features
+
+    def get_frame_features(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        """Projected patch features of individual frames, before any pooling.
+
+        Args:
+            pixel_values (`torch.FloatTensor` of shape `(num_frames, channels, height, width)`):
+                Preprocessed frames.
+
+        Returns:
+            `torch.FloatTensor` of shape `(num_frames, grid_height * grid_width, text_hidden_size)`.
+        """
+        return self.multi_modal_projector(self.get_vision_features(pixel_values))
+
+    def _check_vision_features(
+        self, video_vision_features: torch.Tensor, video_num_frames: torch.Tensor | list[int] | None
+    ) -> list[int]:
+        """Validates precomputed tower features and returns the frames per video."""
+        grid_height, grid_width = (side // self.config.patch_size for side in self.config.image_size)
+        expected = (grid_height * grid_width, self.config.vision_config.hidden_size)
+        if video_vision_features.ndim != 3 or tuple(video_vision_features.shape[1:]) != expected:
+            raise ValueError(
+                f"video_vision_features has shape {tuple(video_vision_features.shape)} but this model's tower gives "
+                f"(total_frames, {expected[0]}, {expected[1]}); compute them with model.get_vision_features on frames "
+                "preprocessed for this model (the cache must come from the same vision tower and image size)."
+            )
+        if video_num_frames is None:
+            return [video_vision_features.shape[0]]
+        counts = [int(count) for count in torch.as_tensor(video_num_frames).reshape(-1).tolist()]
+        if sum(counts) != video_vision_features.shape[0] or any(count < 1 for count in counts):
+            raise ValueError(
+                f"video_num_frames={counts} does not split video_vision_features of {video_vision_features.shape[0]} "
+                "frames; give one positive count per video, summing to the number of frames."
+            )
+        return counts
 
     def get_video_features(
         self,
-        pixel_values_videos: torch.Tensor,
+        pixel_values_videos: torch.Tensor | None = None,
         video_num_frames: torch.Tensor | list[int] | None = None,
+        video_vision_features: torch.Tensor | None = None,
         **kwargs,
     ) -> BaseModelOutputWithPooling:
         """Encodes videos into their SlowFast visual tokens.
 
         Args:
-            pixel_values_videos (`torch.FloatTensor`):
+            pixel_values_videos (`torch.FloatTensor`, *optional*):
                 Of shape `(total_frames, channels, height, width)` (all videos' frames concatenated) or
                 `(num_videos, num_frames, channels, height, width)`.
             video_num_frames (`torch.LongTensor` of shape `(num_videos,)`, *optional*):
                 Frames per video; defaults to one video (4-D input) or full-length videos (5-D input).
+            video_vision_features (`torch.FloatTensor` of shape `(total_frames, grid_height * grid_width,
+                vision_hidden_size)`, *optional*):
+                The tower's output for every frame ([`~ActionArtModel.get_vision_features`]), precomputed; replaces
+                `pixel_values_videos` and skips the tower (for training with a frozen tower).
 
         Returns:
             [`~modeling_outputs.BaseModelOutputWithPooling`] whose `pooler_output` is a tuple with one tensor of
@@ -268,11 +311,20 @@ class ActionArtModel(ActionArtPreTrainedModel):
             `last_hidden_state` holds the projected, unpooled frame features of shape `(total_frames, grid_height *
             grid_width, text_hidden_size)`.
         """
-        frames, video_num_frames = self._flatten_videos(pixel_values_videos, video_num_frames)
+        if (pixel_values_videos is None) == (video_vision_features is None):
+            raise ValueError("Pass exactly one of pixel_values_videos and video_vision_features.")
         config = self.config
-        height, width = frames.shape[-2:]
+        if video_vision_features is None:
+            frames, video_num_frames = self._flatten_videos(pixel_values_videos, video_num_frames)
+            height, width = frames.shape[-2:]
+            frame_features = self.get_frame_features(frames)
+        else:
+            video_num_frames = self._check_vision_features(video_vision_features, video_num_frames)
+            height, width = config.image_size
+            frame_features = self.multi_modal_projector(
+                video_vision_features.to(self.multi_modal_projector.linear_1.weight.dtype)
+            )
         grid_height, grid_width = height // config.patch_size, width // config.patch_size
-        frame_features = self.get_frame_features(frames)
 
         video_tokens = []
         for features in torch.split(frame_features, video_num_frames, dim=0):
@@ -329,6 +381,7 @@ class ActionArtModel(ActionArtPreTrainedModel):
         inputs_embeds: torch.FloatTensor | None = None,
         use_cache: bool | None = None,
         mm_encoder_outputs: dict | None = None,
+        video_vision_features: torch.FloatTensor | None = None,
         **kwargs,
     ) -> ActionArtModelOutputWithPast:
         r"""
@@ -351,6 +404,9 @@ class ActionArtModel(ActionArtPreTrainedModel):
                 Whether to return a cache.
             mm_encoder_outputs (`dict`, *optional*):
                 Pre-encoded media (`{"video": get_video_features(...)}`), as `generate` passes them.
+            video_vision_features (`torch.FloatTensor`, *optional*):
+                Precomputed vision-tower features instead of `pixel_values_videos` (see
+                [`~ActionArtModel.get_video_features`]).
 
         Returns:
             [`ActionArtModelOutputWithPast`]
@@ -358,13 +414,16 @@ class ActionArtModel(ActionArtPreTrainedModel):
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("Pass exactly one of input_ids and inputs_embeds.")
         encoded = (mm_encoder_outputs or {}).get("video")
-        if pixel_values_videos is not None and encoded is not None:
-            raise ValueError("Pass either pixel_values_videos or mm_encoder_outputs['video'], not both.")
+        has_video_input = pixel_values_videos is not None or video_vision_features is not None
+        if has_video_input and encoded is not None:
+            raise ValueError(
+                "Pass either pixel_values_videos (or video_vision_features) or mm_encoder_outputs['video']."
+            )
         if inputs_embeds is None:
             inputs_embeds = self.get_input_embeddings()(input_ids)
 
-        if encoded is None and pixel_values_videos is not None:
-            encoded = self.get_video_features(pixel_values_videos, video_num_frames)
+        if encoded is None and has_video_input:
+            encoded = self.get_video_features(pixel_values_videos, video_num_frames, video_vision_features)
         placeholder_mask = self.get_placeholder_mask(input_ids, inputs_embeds)
 
         video_tokens = None
@@ -448,10 +507,14 @@ class ActionArtForConditionalGeneration(ActionArtPreTrainedModel, GenerationMixi
         return self.model.language_model
 
     def get_video_features(
-        self, pixel_values_videos: torch.Tensor, video_num_frames: torch.Tensor | list[int] | None = None, **kwargs
+        self,
+        pixel_values_videos: torch.Tensor | None = None,
+        video_num_frames: torch.Tensor | list[int] | None = None,
+        video_vision_features: torch.Tensor | None = None,
+        **kwargs,
     ) -> BaseModelOutputWithPooling:
         """See [`ActionArtModel.get_video_features`]."""
-        return self.model.get_video_features(pixel_values_videos, video_num_frames, **kwargs)
+        return self.model.get_video_features(pixel_values_videos, video_num_frames, video_vision_features, **kwargs)
 
     @can_return_tuple
     def forward(
@@ -467,6 +530,7 @@ class ActionArtForConditionalGeneration(ActionArtPreTrainedModel, GenerationMixi
         use_cache: bool | None = None,
         logits_to_keep: int | torch.Tensor = 0,
         mm_encoder_outputs: dict | None = None,
+        video_vision_features: torch.FloatTensor | None = None,
         **kwargs,
     ) -> ActionArtCausalLMOutputWithPast:
         r"""
@@ -500,6 +564,7 @@ class ActionArtForConditionalGeneration(ActionArtPreTrainedModel, GenerationMixi
             inputs_embeds=inputs_embeds,
             use_cache=use_cache,
             mm_encoder_outputs=mm_encoder_outputs,
+            video_vision_features=video_vision_features,
             **kwargs,
         )
         hidden_states = slice_logits_to_keep(outputs.last_hidden_state, logits_to_keep)
