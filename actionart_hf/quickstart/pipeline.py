@@ -237,9 +237,15 @@ class Quickstart:
         )  # fmt: skip
         return {}
 
+    @property
+    def vision_feature_cache(self) -> Path:
+        """The frozen stage-0 tower's features of every training video, shared by the stages after stage 0."""
+        return self.out / "cache" / "vision_features.safetensors"
+
     def stage0(self) -> dict:
         from .stage0 import train_stage0
 
+        self.vision_feature_cache.unlink(missing_ok=True)  # a new tower: its features are not the cached ones
         return {"start": "base"} | train_stage0(
             self.models / "base", self.synth, self.models / "base_stage0", seconds=self.size.stage0_seconds,
             max_pixels=self.size.resolution**2, seed=self.seed, progress=self.progress,
@@ -248,6 +254,7 @@ class Quickstart:
     def recipe(self, name: str, model: str, mixture: list[dict], steps: int, output_dir: Path) -> dict:
         """The stage's recipe (the keys of `recipes/tiny/*.yaml`), built in code."""
         s = self.size
+        frozen = s.stage0_seconds > 0
         return {
             "model_name_or_path": str(self.models / model),
             "dtype": "float32",
@@ -263,8 +270,10 @@ class Quickstart:
             # loss on every token (loss on the answer alone did not learn from random weights in the CPU prototype)
             "loss_on": "all",
             "check_data_batches": 1,
-            # the tower is trained by stage 0 (when run) and kept frozen afterwards
-            "freeze_vision_tower": self.size.stage0_seconds > 0,
+            # the tower is trained by stage 0 (when run) and kept frozen afterwards, so every stage shares one cache
+            # of its features: video batches skip decoding and the tower
+            "freeze_vision_tower": frozen,
+            "vision_feature_cache": str(self.vision_feature_cache) if frozen else None,
             "use_cpu": True,
             "bf16": False,
             "learning_rate": 1.0e-3,

@@ -53,6 +53,7 @@ DATASET_ENTRY_KEYS = (
     "revision",
     "max_samples",
     "video_root",
+    "tasks",
 )
 
 
@@ -83,6 +84,8 @@ class DatasetSpec:
         max_samples (`int`, *optional*): keep at most this many rows of the dataset (before `weight`), for smoke
             runs.
         video_root (`str`, *optional*): folder that relative video paths of a foreign dataset are relative to.
+        tasks (`list[str]`, *optional*): keep only the rows of these sub-tasks (codes such as `GS`, full names or
+            aliases; needs a `task` column, as `qa` and `fgqa` have), before `max_samples` and `weight`.
     """
 
     path: str
@@ -96,6 +99,7 @@ class DatasetSpec:
     revision: str | None = None
     max_samples: int | None = None
     video_root: str | None = None
+    tasks: list[str] | None = None
 
     @classmethod
     def from_entry(cls, entry: Any, index: int = 0, field_name: str = "dataset_mixture") -> DatasetSpec:
@@ -163,6 +167,16 @@ class DatasetSpec:
                 f"{list(FORMAT_COLUMNS)} (and `columns` to map the dataset's columns onto it)."
             )
         self.format = fmt
+        if self.tasks is not None:
+            from ..tasks import normalize_task
+
+            names = [self.tasks] if isinstance(self.tasks, str) else list(self.tasks)
+            if not names:
+                raise ValueError(f"{where}.tasks is empty; list task codes such as [GS, LS] or drop the key.")
+            try:
+                self.tasks = [normalize_task(name) for name in names]
+            except ValueError as error:
+                raise ValueError(f"{where}.tasks: {error}") from None
         if self.max_samples is not None and int(self.max_samples) <= 0:
             raise ValueError(f"{where}.max_samples={self.max_samples!r} must be a positive integer or null.")
 

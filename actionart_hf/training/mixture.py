@@ -170,6 +170,26 @@ def sample_by_weight(num_rows: int, weight: float, rng: np.random.Generator) -> 
     return np.concatenate(indices)
 
 
+def _keep_tasks(raw: datasets.Dataset, spec: DatasetSpec, where: str) -> datasets.Dataset:
+    """The rows whose `task` (a class id or a name) is one of `spec.tasks`."""
+    from ..tasks import normalize_task
+
+    feature = raw.features.get("task")
+    if feature is None:
+        raise ValueError(
+            f"{where} ({spec.label}) sets tasks={spec.tasks} but has no `task` column (columns: {raw.column_names}); "
+            "drop `tasks` or map a column onto `task` with `columns`."
+        )
+    names = feature.names if isinstance(feature, datasets.ClassLabel) else None
+    wanted = set(spec.tasks)
+    keep = [
+        index
+        for index, value in enumerate(raw["task"])
+        if normalize_task(names[value] if names is not None else value) in wanted
+    ]
+    return raw.select(keep)
+
+
 def load_dataset_entry(
     spec: DatasetSpec, index: int = 0, seed: int = 0, field_name: str = "dataset_mixture"
 ) -> datasets.Dataset:
@@ -196,6 +216,8 @@ def load_dataset_entry(
             raw = raw.cast_column(column, datasets.Image(decode=False))
         elif isinstance(feature, datasets.List) and isinstance(feature.feature, datasets.Image):
             raw = raw.cast_column(column, datasets.List(datasets.Image(decode=False)))
+    if spec.tasks is not None:
+        raw = _keep_tasks(raw, spec, where)
     if spec.max_samples is not None:
         raw = raw.select(range(min(int(spec.max_samples), len(raw))))
     if len(raw) == 0:

@@ -34,6 +34,8 @@ def write_recipe(tmp_path, **overrides):
         ({"name": "qa"}, "has no `path`"),
         ({"path": "x", "name": "qa", "colums": {}}, "unknown keys ['colums']"),
         ({"path": "x", "name": "qa", "columns": ["video"]}, "must map our column names"),
+        ({"path": "x", "name": "qa", "tasks": ["GS", "XYZ"]}, "tasks: Unknown ActionArt task 'XYZ'"),
+        ({"path": "x", "name": "qa", "tasks": []}, "tasks is empty"),
     ],
 )
 def test_bad_mixture_entries(entry, message):
@@ -130,6 +132,19 @@ def test_mixture_formats_weights_and_column_mapping(tiny_data):
     assert row["videos"][0].endswith("videos/v0.mp4") and row["videos"][0].startswith("/")
     pd_rows = [r for r in mixture if "pose_description" in r["source"]]
     assert len(pd_rows[0]["images"]) == 1 and pd_rows[0]["images"][0]["bytes"][:4] == b"\x89PNG"
+
+
+def test_task_filter(tiny_data):
+    # the tiny qa rows cycle through the 8 task ids; a full name and an alias both select
+    spec = DatasetSpec.from_entry(
+        {"path": str(tiny_data), "name": "qa", "tasks": ["GS", "Local Spatial Understanding"]}
+    )
+    assert spec.tasks == ["GS", "LS"]
+    mixture = load_mixture([spec])
+    assert len(mixture) == 4  # 16 rows, 2 of each task
+    spec = DatasetSpec.from_entry({"path": str(tiny_data), "name": "captions", "tasks": ["GS"]})
+    with pytest.raises(ValueError, match="has no `task` column"):
+        load_mixture([spec])
 
 
 def test_sample_by_weight():
