@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .sizes import SIZES, QuickstartSize
-from .text_mcq import build_text_mcq
+from .text_mcq import WARMUP_TASKS, build_text_mcq
 
 
 logger = logging.getLogger(__name__)
@@ -212,11 +212,14 @@ class Quickstart:
 
     def stage1_mixture(self) -> list[dict]:
         mixture = [
-            {"path": str(self.synth), "name": "captions", "split": "train", "weight": 1.0},
+            # a fifth of the captions: a caption is about twice as long as a question, and a batch pads to its longest
+            {"path": str(self.synth), "name": "captions", "split": "train", "weight": 0.2},
             {"path": str(self.synth), "name": "qa", "split": "train", "weight": 1.0},
+            # the spatial questions twice more: the sub-tasks the table's learning check reads (GS, LS)
+            {"path": str(self.synth), "name": "qa", "split": "train", "weight": 2.0, "tasks": list(WARMUP_TASKS)},
         ]
         if self.size.steps.get("lm_warmup"):  # replay of the text warm-up, so letter-picking is not forgotten
-            mixture.append(self.text_mcq_entry(weight=0.25))
+            mixture.append(self.text_mcq_entry(weight=0.1))
         return mixture
 
     def text_mcq_entry(self, weight: float) -> dict:

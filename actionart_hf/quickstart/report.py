@@ -126,7 +126,7 @@ def stand_ins_text(phases: dict) -> str:
             f"- *LM warm-up* ({warmup['seconds']:.0f} s, {warmup['steps']} steps): text-only multiple-choice "
             "questions of the train split with the correct option stated before the question, loss on every token, "
             "so the language model learns that the answer is the letter of the option that names the fact; stage 1 "
-            "replays a quarter of it."
+            "replays a tenth of it."
         )
     lines.append("All stages train with loss on every token. Every number here is measured by this run.")
     return "\n".join(lines)
