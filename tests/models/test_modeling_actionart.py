@@ -108,6 +108,23 @@ def test_five_dim_and_padded_video_input(tiny, messages, frames):
     assert torch.allclose(reference, as_5d, atol=1e-6)
 
 
+def test_precomputed_vision_features_replace_pixels(tiny, messages, frames):
+    model, processor = tiny
+    batch = prepare(processor, messages, [frames(8, seed=1), frames(3, seed=2)], padding_side="right")
+    pixel_values = batch.pop("pixel_values_videos")
+    with torch.no_grad():
+        features = model.model.get_vision_features(pixel_values)  # (11, 4 * 4, vision hidden)
+        expected = model(pixel_values_videos=pixel_values, **batch).logits
+        got = model(video_vision_features=features, **batch).logits
+    assert torch.allclose(expected, got, atol=1e-6)
+    with pytest.raises(ValueError, match="exactly one of pixel_values_videos and video_vision_features"):
+        model.get_video_features(pixel_values, batch["video_num_frames"], features)
+    with pytest.raises(ValueError, match=r"this model's tower gives \(total_frames, 16, "):
+        model(video_vision_features=features[:, :5], **batch)
+    with pytest.raises(ValueError, match="does not split video_vision_features of 11 frames"):
+        model(video_vision_features=features, **{**batch, "video_num_frames": torch.tensor([8, 2])})
+
+
 def test_slowfast_arrangement(tiny, frames):
     model, processor = tiny
     pixel_values = processor.video_processor(frames(5))["pixel_values_videos"]
