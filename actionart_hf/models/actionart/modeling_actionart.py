@@ -94,6 +94,11 @@ class ActionArtMultiModalProjector(nn.Module):
         return self.linear_2(self.act(self.linear_1(features)))
 
 
+def _as_counts(video_num_frames: torch.Tensor | list[int]) -> list[int]:
+    """Frames per video as a list of ints (from a tensor or a list)."""
+    return [int(count) for count in torch.as_tensor(video_num_frames).reshape(-1).tolist()]
+
+
 def pool_frame_grid(
     features: torch.Tensor, grid_height: int, grid_width: int, stride: int, mode: str = "average"
 ) -> torch.Tensor:
@@ -157,6 +162,18 @@ class ActionArtModel(ActionArtPreTrainedModel):
         self.language_model.set_input_embeddings(value)
 
     # -- video features ------------------------------------------------------------------------------------------
+    def _check_frame_counts(self, video_num_frames: list[int]) -> None:
+        """Every video has at least one frame and at most `config.max_frames`."""
+        if any(count < 1 for count in video_num_frames):
+            raise ValueError(f"video_num_frames={video_num_frames}: every video needs at least one frame.")
+        too_long = [count for count in video_num_frames if count > self.config.max_frames]
+        if too_long:
+            raise ValueError(
+                f"A video has {max(too_long)} frames but max_frames={self.config.max_frames}; sample fewer frames "
+                f"(the video processor samples down to num_frames <= {self.config.max_frames}) or raise "
+                "config.max_frames."
+            )
+
     def _flatten_videos(
         self, pixel_values_videos: torch.Tensor, video_num_frames: torch.Tensor | list[int] | None
     ) -> tuple[torch.Tensor, list[int]]:
@@ -172,7 +189,7 @@ class ActionArtModel(ActionArtPreTrainedModel):
                 "frames. Run the frames through ActionArtVideoProcessor (or the processor) first."
             )
         if video_num_frames is not None:
-            video_num_frames = [int(count) for count in torch.as_tensor(video_num_frames).reshape(-1).tolist()]
+            video_num_frames = _as_counts(video_num_frames)
         if pixel_values_videos.ndim == 5:
             num_videos, padded_frames = pixel_values_videos.shape[:2]
             if video_num_frames is None:
@@ -199,15 +216,7 @@ class ActionArtModel(ActionArtPreTrainedModel):
                 f"pixel_values_videos must have shape (total_frames, channels, height, width) or (num_videos, "
                 f"num_frames, channels, height, width); got {tuple(pixel_values_videos.shape)}."
             )
-        if any(count < 1 for count in video_num_frames):
-            raise ValueError(f"video_num_frames={video_num_frames}: every video needs at least one frame.")
-        too_long = [count for count in video_num_frames if count > self.config.max_frames]
-        if too_long:
-            raise ValueError(
-                f"A video has {max(too_long)} frames but max_frames={self.config.max_frames}; sample fewer frames "
-                f"(the video processor samples down to num_frames <= {self.config.max_frames}) or raise "
-                "config.max_frames."
-            )
+        self._check_frame_counts(video_num_frames)
         channels, height, width = pixel_values_videos.shape[1:]
         expected_channels = getattr(self.config.vision_config, "num_channels", 3)
         expected_height, expected_width = self.config.image_size
@@ -275,14 +284,14 @@ class ActionArtModel(ActionArtPreTrainedModel):
                 f"(total_frames, {expected[0]}, {expected[1]}); compute them with model.get_vision_features on frames "
                 "preprocessed for this model (the cache must come from the same vision tower and image size)."
             )
-        if video_num_frames is None:
-            return [video_vision_features.shape[0]]
-        counts = [int(count) for count in torch.as_tensor(video_num_frames).reshape(-1).tolist()]
-        if sum(counts) != video_vision_features.shape[0] or any(count < 1 for count in counts):
+        total = video_vision_features.shape[0]
+        counts = [total] if video_num_frames is None else _as_counts(video_num_frames)
+        if sum(counts) != total:
             raise ValueError(
-                f"video_num_frames={counts} does not split video_vision_features of {video_vision_features.shape[0]} "
-                "frames; give one positive count per video, summing to the number of frames."
+                f"video_num_frames={counts} does not split video_vision_features of {total} frames; give one count "
+                "per video, summing to the number of frames."
             )
+        self._check_frame_counts(counts)
         return counts
 
     def get_video_features(
