@@ -22,12 +22,7 @@ from .states import (
     LEG_PHRASES,
     POSTURE_PHRASES,
     TORSO_PHRASES,
-    arm_direction_states,
-    facing_states,
-    hand_height_states,
-    leg_states,
-    posture_states,
-    torso_states,
+    body_states,
 )
 
 
@@ -50,15 +45,8 @@ def frame_states(clip: Clip, frame: int) -> dict[str, str | None]:
         `left_leg`, `right_leg`, `left_held`, `right_held` (None where unclear or empty).
     """
     joints = clip.joints3d[frame : frame + 1].astype(np.float64)
-    states: dict[str, str | None] = {
-        "posture": posture_states(joints)[0],
-        "facing": facing_states(joints, clip.camera)[0],
-        "torso": torso_states(joints)[0],
-    }
+    states: dict[str, str | None] = {key: values[0] for key, values in body_states(joints, clip.camera).items()}
     for side in SIDES:
-        states[f"{side}_hand"] = hand_height_states(joints, side)[0]
-        states[f"{side}_arm"] = arm_direction_states(joints, side)[0]
-        states[f"{side}_leg"] = leg_states(joints, side)[0]
         held = [k for k in clip.objects if clip.object_holder(k, frame) == f"{side}_hand"]
         states[f"{side}_held"] = held[0] if held else None
     return states

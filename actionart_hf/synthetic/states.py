@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .camera import Camera
-from .skeleton import JOINT_INDEX
+from .skeleton import JOINT_INDEX, SIDES
 
 
 J = JOINT_INDEX
@@ -239,6 +239,34 @@ def leg_states(joints: np.ndarray, side: str) -> list[str | None]:
         else:
             out.append(None)
     return out
+
+
+BODY_STATES = {
+    "posture": POSTURE_PHRASES,
+    "facing": FACING_PHRASES,
+    "torso": TORSO_PHRASES,
+    "left_hand": HAND_HEIGHT_PHRASES,
+    "right_hand": HAND_HEIGHT_PHRASES,
+    "left_arm": ARM_DIRECTION_PHRASES,
+    "right_arm": ARM_DIRECTION_PHRASES,
+    "left_leg": LEG_PHRASES,
+    "right_leg": LEG_PHRASES,
+}
+"""The discrete states of a body, each with its possible values (the keys of its phrase table)."""
+
+
+def body_states(joints: np.ndarray, camera: Camera) -> dict[str, list[str | None]]:
+    """Every state of `BODY_STATES` for every frame of `joints` (shape `(frames, joints, 3)`); None where unclear."""
+    states = {
+        "posture": posture_states(joints),
+        "facing": facing_states(joints, camera),
+        "torso": torso_states(joints),
+    }
+    for side in SIDES:
+        states[f"{side}_hand"] = hand_height_states(joints, side)
+        states[f"{side}_arm"] = arm_direction_states(joints, side)
+        states[f"{side}_leg"] = leg_states(joints, side)
+    return states
 
 
 def stable_state(states: list[str | None], start: int, stop: int) -> str | None:
