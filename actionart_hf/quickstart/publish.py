@@ -19,7 +19,8 @@ from .pipeline import STAGE2_MIXTURES, table_rows, write_text_atomic
 STAND_INS = (
     "a tiny model from random weights has neither the pretrained vision encoder nor the pretrained LLM the paper "
     "starts from. Stage 0 trains the vision tower to regress the exact 2D joints of the synthetic train frames "
-    "(then frozen), and the LM warm-up trains the language model on text-only multiple-choice questions whose answer "
+    "and to name their body states (posture, facing, hand heights, ...) from its pooled features (then frozen), and "
+    "the LM warm-up trains the language model on text-only multiple-choice questions whose answer "
     "is stated in the prompt (loss on every token)."
 )
 LIMITATIONS = (
@@ -40,8 +41,10 @@ def describe_phase(name: str, phase: dict) -> dict:
     """The card's `{"name", "description", "datasets"}` entry of one recorded training phase."""
     data = phase.get("data", [])
     if name == "stage0":
-        description = (f"joint regression of the vision tower (stand-in for a pretrained encoder), {phase['steps']} "
-                       f"steps, {phase['val_error_px']} px mean joint error on validation frames")  # fmt: skip
+        description = (
+            f"joints and body states from the vision tower (stand-in for a pretrained encoder), {phase['steps']} "
+            f"steps, {phase['val_error_px']} px mean joint error on validation frames"
+        )
         return {"name": name, "description": description, "datasets": ["synthetic/motion"]}
     if name == "lm_warmup":
         description = "text-only MCQ with the answer stated in the prompt (stand-in for a pretrained LLM)"

@@ -117,9 +117,16 @@ def stand_ins_text(phases: dict) -> str:
     if stage0:
         lines.append(
             f"- *Stage 0* ({stage0['seconds']:.0f} s, {stage0['steps']} steps on {stage0['train_frames']} train "
-            "frames): the vision tower regresses the exact 2D joints of every frame through a throw-away linear "
-            f"head; mean joint error on validation frames {stage0['val_error_px']} px, against "
-            f"{stage0['val_error_px_mean_pose']} px for the mean training pose. The tower stays frozen afterwards."
+            "frames): the vision tower regresses the exact 2D joints of every frame through one throw-away linear "
+            "head and names the frame's body states (posture, facing, hand heights, arm directions, torso, legs) from "
+            "its mean patch feature through another; on validation frames the joints are off by "
+            f"{stage0['val_error_px']} px (the mean training pose: {stage0['val_error_px_mean_pose']} px)"
+            + (
+                f" and {100 * stage0['val_state_accuracy']:.0f}% of the states are right"
+                if "val_state_accuracy" in stage0
+                else ""
+            )
+            + ". The tower stays frozen afterwards."
         )
     if warmup:
         lines.append(

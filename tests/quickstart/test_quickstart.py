@@ -111,3 +111,29 @@ def test_parser():
     args = make_parser().parse_args([])
     assert (args.size, args.seed, args.overwrite) == ("tiny", 0, False)
     assert {"smoke", "tiny", "small"} <= set(SIZES)
+
+
+def test_stage0_state_labels_match_the_generator(smoke_run):
+    """Stage 0's body-state targets are the states the synthetic descriptions name, frame by frame."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from actionart_hf.quickstart.stage0 import _read_split, _state_labels
+    from actionart_hf.synthetic import frame_states
+    from actionart_hf.synthetic.clip import Clip
+    from actionart_hf.synthetic.states import BODY_STATES
+
+    synth = smoke_run / "data" / "synthetic"
+    row = _read_split(synth, "train")[0]
+    full = pq.read_table(next((synth / "data" / "motion").glob("train-*.parquet"))).to_pylist()[0]
+    clip = Clip.from_motion_row(full)
+    frames = np.array([0, clip.num_frames // 2, clip.num_frames - 1])
+    labels = _state_labels(row, frames)
+    assert labels.shape == (len(frames), len(BODY_STATES))
+    for i, frame in enumerate(frames):
+        states = frame_states(clip, int(frame))
+        for k, (key, values) in enumerate(BODY_STATES.items()):
+            expected = list(values).index(states[key]) if states[key] else -100
+            assert labels[i, k].item() == expected, (frame, key)
+    stage0 = json.loads((smoke_run / "status.json").read_text())["phases"]["stage0"]
+    assert 0.0 <= stage0["val_state_accuracy"] <= 1.0
