@@ -54,7 +54,9 @@ DATASET_ENTRY_KEYS = (
     "max_samples",
     "video_root",
     "tasks",
+    "answer",
 )
+ANSWER_KINDS = ("letter", "option")
 
 
 def normalize_format(value: str) -> str:
@@ -86,6 +88,9 @@ class DatasetSpec:
         video_root (`str`, *optional*): folder that relative video paths of a foreign dataset are relative to.
         tasks (`list[str]`, *optional*): keep only the rows of these sub-tasks (codes such as `GS`, full names or
             aliases; needs a `task` column, as `qa` and `fgqa` have), before `max_samples` and `weight`.
+        answer (`str`, *optional*, defaults to `"letter"`): what the assistant answers to a `qa` / `fgqa` question:
+            `letter` (the option's letter) or `option` (the option's text, which the ActionArt scorer maps back to its
+            letter).
     """
 
     path: str
@@ -100,6 +105,7 @@ class DatasetSpec:
     max_samples: int | None = None
     video_root: str | None = None
     tasks: list[str] | None = None
+    answer: str = "letter"
 
     @classmethod
     def from_entry(cls, entry: Any, index: int = 0, field_name: str = "dataset_mixture") -> DatasetSpec:
@@ -177,6 +183,13 @@ class DatasetSpec:
                 self.tasks = [normalize_task(name) for name in names]
             except ValueError as error:
                 raise ValueError(f"{where}.tasks: {error}") from None
+        if self.answer not in ANSWER_KINDS:
+            raise ValueError(f"{where}.answer={self.answer!r}; use one of {list(ANSWER_KINDS)}.")
+        if self.answer == "option" and self.format not in ("qa", "fgqa"):
+            raise ValueError(
+                f"{where}.answer=option applies to multiple-choice rows (format qa or fgqa), not {self.format!r}; "
+                "drop the key."
+            )
         if self.max_samples is not None and int(self.max_samples) <= 0:
             raise ValueError(f"{where}.max_samples={self.max_samples!r} must be a positive integer or null.")
 

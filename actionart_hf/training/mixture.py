@@ -190,6 +190,13 @@ def _keep_tasks(raw: datasets.Dataset, spec: DatasetSpec, where: str) -> dataset
     return raw.select(keep)
 
 
+def _answer_with_option_text(row: dict) -> dict:
+    """A multiple-choice row whose `answer` is its correct option's text instead of the letter."""
+    from ..tasks import letter_index
+
+    return {"answer": row["options"][letter_index(row["answer"])]}
+
+
 def load_dataset_entry(
     spec: DatasetSpec, index: int = 0, seed: int = 0, field_name: str = "dataset_mixture"
 ) -> datasets.Dataset:
@@ -230,6 +237,8 @@ def load_dataset_entry(
     if len(indices) != len(raw) or not np.array_equal(indices, np.arange(len(raw))):
         raw = raw.select(indices)
     label, fmt = spec.label, spec.format
+    if spec.answer == "option":
+        raw = raw.map(_answer_with_option_text, desc=f"Option-text answers {label}")
     return raw.map(
         lambda row: row_to_example(row, fmt, label, root),
         remove_columns=raw.column_names,

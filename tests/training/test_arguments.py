@@ -1,8 +1,11 @@
 """Argument checks and mixtures: a bad recipe fails with a clear error before any model or training."""
 
+import json
+
 import pytest
 import yaml
 
+from actionart_hf import load_actionart
 from actionart_hf.training.arguments import ActionArtTrainingArguments, DatasetSpec
 from actionart_hf.training.mixture import load_mixture, sample_by_weight
 from actionart_hf.training.sft import parse_args
@@ -36,6 +39,8 @@ def write_recipe(tmp_path, **overrides):
         ({"path": "x", "name": "qa", "columns": ["video"]}, "must map our column names"),
         ({"path": "x", "name": "qa", "tasks": ["GS", "XYZ"]}, "tasks: Unknown ActionArt task 'XYZ'"),
         ({"path": "x", "name": "qa", "tasks": []}, "tasks is empty"),
+        ({"path": "x", "name": "qa", "answer": "word"}, "answer='word'; use one of ['letter', 'option']"),
+        ({"path": "x", "name": "captions", "answer": "option"}, "applies to multiple-choice rows"),
     ],
 )
 def test_bad_mixture_entries(entry, message):
@@ -145,6 +150,18 @@ def test_task_filter(tiny_data):
     spec = DatasetSpec.from_entry({"path": str(tiny_data), "name": "captions", "tasks": ["GS"]})
     with pytest.raises(ValueError, match="has no `task` column"):
         load_mixture([spec])
+
+
+def test_option_text_answers(tiny_data):
+    spec = DatasetSpec.from_entry({"path": str(tiny_data), "name": "qa", "answer": "option"})
+    mixture = load_mixture([spec])
+    rows = load_actionart(tiny_data, "qa", split="train")
+    assert len(mixture) == len(rows)
+    for example, row in zip(mixture, rows):
+        answer = json.loads(example["messages"])[-1]["content"][0]["text"]
+        assert answer == row["options"]["ABCDEF".index(row["answer"])]
+    letters = load_mixture([DatasetSpec.from_entry({"path": str(tiny_data), "name": "qa"})])
+    assert json.loads(letters[0]["messages"])[-1]["content"][0]["text"] == rows[0]["answer"]
 
 
 def test_sample_by_weight():
