@@ -23,6 +23,7 @@ class QuickstartSize:
         steps (`dict`): optimizer steps per stage (`lm_warmup`, the text-only LM warm-up, 0 or absent skips it;
             `stage1`, `stage2`, `stage3`).
         batch_size (`int`): per-device batch size.
+        warmup_batch_size (`int`): per-device batch size of the text-only LM warm-up.
         learning_rate (`float`): peak learning rate of the LM warm-up and stage 1 (cosine schedule).
         finetune_learning_rate (`float`): peak learning rate of stages 2 and 3, which fine-tune a trained model. At
             `--size small`, 200 steps at the stage-1 rate erased what stage 1 had learned, and at 2e-4 GS still fell
