@@ -45,7 +45,8 @@ class TeacherRequest:
 
     Args:
         row_id (`str`): the output row (or unit) the call is for; named in failure reports, not part of the key.
-        kind (`str`): `pose_description`, `spatial_difference`, `unit_label`, `fgqa_mcq` or `caption_events`.
+        kind (`str`): `pose_description`, `spatial_difference`, `unit_label`, `fgqa_mcq`, `caption_pose_mcq` or
+            `caption_events`.
         prompt_tag (`str`): the prompt file's tag, e.g. `"pose_description.v1"`.
         messages (`list[dict]`): chat messages with `{"type": "image"}` placeholders.
         images (`tuple[bytes, ...]`): PNG bytes, one per placeholder.

@@ -4,7 +4,11 @@
       → the action sequence: the row's time-stamped `events` when present, else a text teacher lists the
         actions of the caption (`caption_events` prompt; no times, so no TL questions)
       → a text teacher (or the oracle's templates) writes MCQ per sub-task (`fgqa_mcq` prompt)
-      → the same validator as FGQA → `qa` config (id, video_id, video, task, question, options, answer)
+      → the same validator as FGQA
+    and, for the spatial sub-tasks (GS, LS), the caption's sentences about the start and end pose
+      → the teacher writes MCQ about them (`caption_pose_mcq` prompt)
+      → kept when the caption states the marked answer and no other option (`pose_mcq.validate_pose_question`)
+    → `qa` config (id, video_id, video, task, question, options, answer)
 
 The videos referenced by the kept rows are copied (hard-linked when possible) into `videos/` of the output.
 """
@@ -16,7 +20,7 @@ import os
 import random
 import shutil
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..data.hub_folder import DATA_DIR, VIDEO_DIR, check_output_dir, staged_output_dir, task_count_table, write_split
@@ -38,11 +42,14 @@ from .common import (
 )
 from .fgqa import check_questions, mcq_request
 from .mcq import ORACLE_TASKS, Event, parse_events_json, split_count, validate_question
+from .pose_mcq import MOMENTS, POSE_TASKS, pose_sentences, validate_pose_question
 from .prompts import Prompt, load_prompt
 from .teachers import Teacher
 
 
 logger = logging.getLogger(__name__)
+
+CAPTION_QA_TASKS = (*ORACLE_TASKS, *POSE_TASKS)
 
 
 def read_caption_rows(folder: str | os.PathLike, split: str = "train") -> list[dict]:
@@ -67,6 +74,24 @@ def read_caption_rows(folder: str | os.PathLike, split: str = "train") -> list[d
     return rows
 
 
+def pose_request(
+    row_id: str,
+    sentences: Mapping[str, str],
+    tasks: Sequence[str],
+    prompt: Prompt,
+    run: RunSettings,
+    *,
+    seed: int,
+    num_options: int = 4,
+) -> TeacherRequest:
+    """The question-writing request for one caption's pose sentences (text only; the oracle reads `context`)."""
+    hints = prompt.extra.get("task_hints", {})
+    poses = "\n".join(f"- {MOMENTS[moment]}: {sentence}" for moment, sentence in sorted(sentences.items()))
+    text = prompt.teacher.format(poses=poses, tasks="\n".join(hints.get(t, f"- {t}") for t in tasks))
+    context = {"poses": dict(sentences), "tasks": list(tasks), "seed": seed, "num_options": num_options}
+    return TeacherRequest(row_id, "caption_pose_mcq", prompt.tag, user_message(text), (), context, run.generation)
+
+
 def _copy_video(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
@@ -85,13 +110,14 @@ def build_caption_qa(
     events_teacher: Teacher | None = None,
     split: str = "train",
     out_split: str = "train",
-    tasks: Sequence[str] = ORACLE_TASKS,
+    tasks: Sequence[str] = CAPTION_QA_TASKS,
     num_options: int = 4,
     max_videos: int | None = None,
     seed: int = 0,
     run: RunSettings | None = None,
     qa_prompt: Prompt | None = None,
     events_prompt: Prompt | None = None,
+    pose_prompt: Prompt | None = None,
     overwrite: bool = False,
     license: str | None = None,
 ) -> BuildReport:
@@ -105,12 +131,14 @@ def build_caption_qa(
             `teacher`; the oracle cannot, so such rows then fail and are listed).
         split (`str`, *optional*, defaults to `"train"`): captions split to read (stage-3 uses `train`).
         out_split (`str`, *optional*, defaults to `"train"`): split name of the output.
-        tasks (`Sequence[str]`, *optional*): sub-tasks to ask.
+        tasks (`Sequence[str]`, *optional*): sub-tasks to ask (defaults to all the oracle can check: AS, TL, AC,
+            AR, HOI and MV from the action sequence, GS and LS from the start and end pose sentences).
         num_options (`int`, *optional*, defaults to 4): options per question.
         max_videos (`int`, *optional*): a seeded random subset of the captions.
         seed (`int`, *optional*, defaults to 0): subset and oracle templates.
         run ([`RunSettings`], *optional*): cache folder, workers, retries, timeout, generation settings.
-        qa_prompt ([`Prompt`]), events_prompt ([`Prompt`]), *optional*: prompts (newest versions by default).
+        qa_prompt ([`Prompt`]), events_prompt ([`Prompt`]), pose_prompt ([`Prompt`]), *optional*: prompts (newest
+            versions by default).
         overwrite (`bool`, *optional*, defaults to `False`): replace an existing output.
         license (`str`, *optional*): license id for the card (keep the captions' license).
 
@@ -121,9 +149,12 @@ def build_caption_qa(
     out_dir = check_output_dir(out_dir, overwrite).absolute()
     run = run or RunSettings()
     tasks = [t.upper() for t in tasks]
+    event_tasks = [t for t in tasks if t not in POSE_TASKS]
+    spatial_tasks = [t for t in tasks if t in POSE_TASKS]
     events_teacher = events_teacher or teacher
     qa_prompt = qa_prompt or load_prompt("fgqa_mcq")
     events_prompt = events_prompt or load_prompt("caption_events")
+    pose_prompt = pose_prompt or load_prompt("caption_pose_mcq")
     cache_dir = run.resolve_cache_dir(out_dir)
     cache = CallCache(cache_dir / "calls")
     tracker = ResultTracker()
@@ -133,10 +164,10 @@ def build_caption_qa(
     if max_videos is not None and max_videos < len(rows):
         rows = [rows[i] for i in sorted(random.Random(seed).sample(range(len(rows)), max_videos))]
 
-    # 1. the action sequence of every caption
+    # 1. the action sequence of every caption (for the sub-tasks asked from it)
     sequences: dict[str, tuple[list[Event], bool]] = {}
     untimed = []
-    for row in rows:
+    for row in rows if event_tasks else ():
         events = []
         for raw in row["events"]:
             label, count = split_count(raw["label"])  # "waves the left hand three times" → ("wave ...", 3)
@@ -157,29 +188,33 @@ def build_caption_qa(
                 events = [Event(label, i, i + 1.0) for i, label in enumerate(result.parsed)]
                 sequences[request.row_id] = (events, False)
 
-    # 2. questions
+    # 2. questions: from the action sequence, and (GS, LS) from the start and end pose sentences
     vocabulary = sorted({e.label for events, _ in sequences.values() for e in events})
-    requests, kept = [], []
+    requests, validators = [], []
     for row in rows:
-        if row["video_id"] not in sequences:
-            continue
-        events, timed = sequences[row["video_id"]]
-        row_tasks = [t for t in tasks if timed or t != "TL"]
         seed_i = random.Random(f"{seed}:{row['video_id']}:qa").randrange(2**31)
-        requests.append(
-            mcq_request(
-                row["video_id"],
-                events,
-                row_tasks,
-                qa_prompt,
-                run,
-                vocabulary=vocabulary,
-                seed=seed_i,
-                num_options=num_options,
-                timed=timed,
+        if row["video_id"] in sequences:
+            events, timed = sequences[row["video_id"]]
+            row_tasks = [t for t in event_tasks if timed or t != "TL"]
+            requests.append(
+                mcq_request(
+                    row["video_id"],
+                    events,
+                    row_tasks,
+                    qa_prompt,
+                    run,
+                    vocabulary=vocabulary,
+                    seed=seed_i,
+                    num_options=num_options,
+                    timed=timed,
+                )
             )
-        )
-        kept.append(row)
+            validators.append((row, "q", lambda q, events=events, timed=timed: validate_question(q, events, timed)))
+        sentences = pose_sentences(row["caption"])
+        if spatial_tasks and sentences:
+            requests.append(pose_request(row["video_id"], sentences, spatial_tasks, pose_prompt, run, seed=seed_i,
+                                         num_options=num_options))  # fmt: skip
+            validators.append((row, "p", lambda q, sentences=sentences: validate_pose_question(q, sentences)))
     runner = run.runner(teacher, cache, check=check_questions)
     results = run_requests(runner, requests, tracker, "caption questions")
 
@@ -188,13 +223,12 @@ def build_caption_qa(
     used_videos: dict[str, Path] = {}
 
     def qa_rows():
-        for row, result in zip(kept, results):
+        for (row, prefix, validate), result in zip(validators, results):
             if not result.ok:
                 continue
-            events, timed = sequences[row["video_id"]]
             relative = f"{VIDEO_DIR}/{Path(row['video']).name}"
             for number, question in enumerate(result.parsed):
-                mcq, rejection = validate_question(question, events, timed)
+                mcq, rejection = validate(question)
                 if rejection:
                     report.rejected[rejection.code] += 1
                     rejects.append(
@@ -206,7 +240,7 @@ def build_caption_qa(
                 report.rows += 1
                 tasks_seen[mcq.task] += 1
                 yield {
-                    "id": f"{row['video_id']}-q{number}",
+                    "id": f"{row['video_id']}-{prefix}{number}",
                     "video_id": row["video_id"],
                     "video": relative,
                     "task": mcq.task,
@@ -228,10 +262,14 @@ def build_caption_qa(
         method = (
             f"{len(rows)} captions from the `{split}` split of `{captions_dir.name}`: {timed_count} with "
             f"time-stamped events used directly, {len(sequences) - timed_count} turned into an action list by "
-            f"the events teacher. The question teacher wrote MCQ for {', '.join(tasks)} from each action "
-            "sequence; the validator kept a question only when its answer follows unambiguously from it."
+            f"the events teacher. The question teacher wrote MCQ for {', '.join(event_tasks) or 'no sub-task'} from "
+            f"each action sequence, and for {', '.join(spatial_tasks) or 'no sub-task'} from the caption's sentences "
+            "about the start and end pose; the validator kept a question only when its answer follows unambiguously "
+            "from the sequence or is the one option the pose sentence states."
         )
         teacher_lines = [f"questions: `{teacher_tag(teacher, qa_prompt)}`"]
+        if spatial_tasks:
+            teacher_lines.append(f"spatial questions: `{teacher_tag(teacher, pose_prompt)}`")
         if untimed:
             teacher_lines.append(f"events from captions: `{teacher_tag(events_teacher, events_prompt)}`")
         write_proxy_card(
@@ -254,4 +292,4 @@ def build_caption_qa(
     return report
 
 
-__all__ = ["build_caption_qa", "read_caption_rows"]
+__all__ = ["CAPTION_QA_TASKS", "build_caption_qa", "read_caption_rows"]

@@ -29,10 +29,12 @@ import sys
 from pathlib import Path
 
 from .mcq import ORACLE_TASKS
+from .pose_mcq import POSE_TASKS
 
 
 SUBCOMMANDS = ("pd", "sd", "fgqa", "caption-qa")
 TASKS_HELP = "comma-separated sub-tasks (default AS,TL,AC,AR,HOI,MV)"
+CAPTION_TASKS_HELP = "comma-separated sub-tasks (default AS,TL,AC,AR,HOI,MV,GS,LS; GS/LS from the pose sentences)"
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -146,7 +148,7 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     cqa.add_argument("--captions", type=Path, required=True, help="Hub folder with a captions config and videos")
     cqa.add_argument("--captions-split", default="train", help="captions split to read (default train)")
     cqa.add_argument("--max-videos", type=int, help="a seeded random subset of the captions")
-    cqa.add_argument("--tasks", type=_tasks, default=list(ORACLE_TASKS), help=TASKS_HELP)
+    cqa.add_argument("--tasks", type=_tasks, default=[*ORACLE_TASKS, *POSE_TASKS], help=CAPTION_TASKS_HELP)
     cqa.add_argument("--num-options", type=int, default=4, help="options per question (default 4)")
     return parser
 
@@ -288,7 +290,7 @@ def _build(args: argparse.Namespace):
             args.captions, args.out, teacher, split=args.captions_split, out_split=args.split, tasks=args.tasks,
             num_options=args.num_options, max_videos=args.max_videos, seed=args.seed, run=run,
             qa_prompt=_prompt("fgqa_mcq", args), events_prompt=_prompt("caption_events", args),
-            overwrite=args.overwrite, license=args.license,
+            pose_prompt=_prompt("caption_pose_mcq", args), overwrite=args.overwrite, license=args.license,
         )  # fmt: skip
     return report
 

@@ -37,6 +37,7 @@ REJECT_REASONS = {
     "ambiguous_referent": "the question names an action that occurs more than once, or several actions",
     "not_derivable": "the marked answer does not follow from the sequence",
     "second_true_option": "another option is also true",
+    "no_moment": "a GS/LS question about a moment whose pose the caption does not describe (only start and end)",
 }
 MOVEMENT_VERBS = frozenset(
     "step walk run jog turn move jump hop slide shuffle lean roll spin rotate crawl go march skip sidestep".split()
@@ -528,19 +529,11 @@ def _predicate(task: str, question: str, options: list[str], events: Sequence[Ev
     return None, Rejection("unsupported_task", f"{task} ({TASKS[task].name}) cannot be checked against action labels")
 
 
-def validate_question(
-    question: dict, events: Sequence[Event], timed: bool = True
-) -> tuple[MCQ | None, Rejection | None]:
-    """Keeps a question only if its marked answer is the single option that follows from `events`.
+def parse_mcq(question: dict) -> tuple[MCQ | None, Rejection | None]:
+    """A teacher's question object as an [`MCQ`] (not yet checked against any labels), or why it is malformed.
 
-    Args:
-        question (`dict`): `{"task", "question", "options", "answer"}` (answer as a letter, index or option text).
-        events (`Sequence[Event]`): the action sequence, in time order, labels normalised with `normalize_label`.
-        timed (`bool`, *optional*, defaults to `True`): whether the event times are real; without them questions
-            about times (TL, AR over a time range) are rejected.
-
-    Returns:
-        `(MCQ, None)` when kept, `(None, Rejection)` otherwise.
+    Accepts options as a list or a `{"A": ...}` dict, drops "A. " prefixes from options, and reads the answer as a
+    letter, an index or the option's text.
     """
     try:
         task = normalize_task(str(question.get("task", "")))
@@ -560,6 +553,27 @@ def validate_question(
     reason = check_mcq(options, answer, task)
     if reason:
         return None, Rejection("duplicate_options" if "duplicate" in reason else "structure", reason)
+    return MCQ(task, text, options, answer), None
+
+
+def validate_question(
+    question: dict, events: Sequence[Event], timed: bool = True
+) -> tuple[MCQ | None, Rejection | None]:
+    """Keeps a question only if its marked answer is the single option that follows from `events`.
+
+    Args:
+        question (`dict`): `{"task", "question", "options", "answer"}` (answer as a letter, index or option text).
+        events (`Sequence[Event]`): the action sequence, in time order, labels normalised with `normalize_label`.
+        timed (`bool`, *optional*, defaults to `True`): whether the event times are real; without them questions
+            about times (TL, AR over a time range) are rejected.
+
+    Returns:
+        `(MCQ, None)` when kept, `(None, Rejection)` otherwise.
+    """
+    parsed, rejection = parse_mcq(question)
+    if rejection:
+        return None, rejection
+    task, text, options, answer = parsed.task, parsed.question, parsed.options, parsed.answer
     is_true, rejection = _predicate(task, text, options, events, timed)
     if rejection:
         return None, rejection
@@ -716,6 +730,7 @@ __all__ = [
     "normalize_label",
     "normalize_text",
     "oracle_questions",
+    "parse_mcq",
     "base_form",
     "split_count",
     "parse_events_json",

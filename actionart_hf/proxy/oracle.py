@@ -8,7 +8,9 @@ time-stamped action units and the camera. [`SyntheticLabels`] reads it and rebui
   from the joints, with the generator's own `describe_pose` / `describe_pose_difference`;
 - name the action unit between two frames (FGQA step 1): the unit covering the middle of the pair;
 - write MCQ from any label sequence (FGQA step 3, caption-qa) with the templates of
-  `actionart_hf.proxy.mcq.oracle_questions` — this part needs no synthetic folder and works on any labels.
+  `actionart_hf.proxy.mcq.oracle_questions` — this part needs no synthetic folder and works on any labels;
+- write GS/LS questions from a caption's start and end pose sentences (caption-qa) with
+  `actionart_hf.proxy.pose_mcq.oracle_pose_questions`, in the synthetic captions' words.
 
 Its answers go through the same cache, parsing and validation as a model teacher's, so the oracle is also the
 reference the pipelines are tested with.
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from ..data.hub_folder import DATA_DIR
 from .mcq import Event, normalize_label, oracle_questions
+from .pose_mcq import oracle_pose_questions, synthetic_pose_vocabularies
 from .teachers import Teacher, TeacherError
 
 
@@ -116,8 +119,9 @@ class OracleTeacher(Teacher):
 
     Image requests (pose description, spatial difference, unit labels) need `labels` (a synthetic folder) and the
     request context (`source_video`, `frame_indices`); question writing (`fgqa_mcq`) uses only the label sequence
-    in the context and works for any source. Free-text captions without events cannot be read by the oracle:
-    such requests fail (non-retryable) and are listed in the failure report.
+    in the context and works for any source; spatial questions from captions (`caption_pose_mcq`) find the
+    synthetic generator's state phrases in the caption's pose sentences. The oracle cannot list the actions of a
+    free-text caption without events: such requests fail (non-retryable) and are listed in the failure report.
 
     Args:
         labels ([`SyntheticLabels`], *optional*): ground truth for image requests.
@@ -151,6 +155,21 @@ class OracleTeacher(Teacher):
                 seed=int(context.get("seed", 0)),
                 timed=bool(context.get("timed", True)),
             )
+            return json.dumps({"questions": questions})
+        if kind == "caption_pose_mcq":
+            questions = oracle_pose_questions(
+                context["poses"],
+                synthetic_pose_vocabularies(),
+                context.get("tasks") or (),
+                num_options=int(context.get("num_options", 4)),
+                seed=int(context.get("seed", 0)),
+            )
+            if not questions:
+                raise TeacherError(
+                    "the caption's start and end sentences state no posture, facing or hand height in the synthetic "
+                    "captions' words; use an LLM teacher for free-text captions",
+                    retryable=False,
+                )
             return json.dumps({"questions": questions})
         if kind == "caption_events":
             raise TeacherError(

@@ -22,7 +22,14 @@ import yaml
 
 
 PROMPT_DIR = Path(__file__).parent / "prompts"
-PROMPT_NAMES = ("pose_description", "spatial_difference", "unit_label", "fgqa_mcq", "caption_events")
+PROMPT_NAMES = (
+    "pose_description",
+    "spatial_difference",
+    "unit_label",
+    "fgqa_mcq",
+    "caption_events",
+    "caption_pose_mcq",
+)
 _FILE = re.compile(r"^(?P<name>[a-z_]+)\.v(?P<version>\d+)\.ya?ml$")
 
 

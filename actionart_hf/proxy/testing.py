@@ -69,11 +69,25 @@ def request_digest(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
 
+def _pose_questions(text: str, seed: int) -> list[dict]:
+    from .pose_mcq import MOMENTS, oracle_pose_questions, synthetic_pose_vocabularies
+
+    found = {moment: re.search(rf"^- {phrase}: (.+)$", text, flags=re.M) for moment, phrase in MOMENTS.items()}
+    sentences = {moment: match[1] for moment, match in found.items() if match}
+    tasks = [t for t in ("GS", "LS") if re.search(rf"^\s*- {t}:", text, flags=re.M)]
+    questions = oracle_pose_questions(sentences, synthetic_pose_vocabularies(), tasks, seed=seed)
+    guess = ["standing", "kneeling", "squatting", "sitting on the floor"]
+    return questions or [{"task": "GS", "question": f"{MOMENTS['start']}, what is the person's posture?",
+                          "options": guess, "answer": "A"}]  # fmt: skip
+
+
 def simulated_teacher(payload: dict) -> str:
     """Deterministic answers shaped like a good teacher's, chosen from the prompt text.
 
     - question writing (`fgqa_mcq`): questions from the numbered action list in the prompt, via the oracle
       templates (so they pass the validator);
+    - spatial questions (`caption_pose_mcq`): the oracle's templates on the pose sentences in the prompt, or, when
+      they state no known phrase, a guess ("standing") that the validator must reject;
     - caption events (`caption_events`): the caption's sentences/clauses as events;
     - unit labels: a label from `UNIT_VOCABULARY` picked by the image bytes;
     - anything else (pose description, spatial difference): a sentence naming the image digests.
@@ -83,6 +97,8 @@ def simulated_teacher(payload: dict) -> str:
     text = _texts(payload)
     digests = _image_digests(payload)
     seed = int(request_digest(payload)[:8], 16)
+    if '"questions"' in text and "pose at the start or at the end" in text:
+        return json.dumps({"questions": _pose_questions(text, seed)})
     if '"questions"' in text:
         events = []
         for m in re.finditer(r"^\s*\d+\.\s+(?:([\d.]+)-([\d.]+) s: )?(.+?)(?: \((\d+) times\))?$", text, flags=re.M):

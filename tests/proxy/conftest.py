@@ -68,7 +68,8 @@ def folder_dir(tmp_path, make_clip) -> Path:
 
 @pytest.fixture
 def captions_dir(tmp_path, make_clip) -> Path:
-    """A Hub folder with a `captions` config: two videos with time-stamped events, one with a caption only."""
+    """A Hub folder with a `captions` config: two videos with time-stamped events (v0's caption also states the start
+    and end pose), one with a caption only."""
     import datasets
 
     from actionart_hf.data.hub_folder import write_split
@@ -89,6 +90,12 @@ def captions_dir(tmp_path, make_clip) -> Path:
         make_clip(root / "videos" / f"{video_id}.mp4", seed=30 + i)
         events = [{"start_s": 2.0 * k, "end_s": 2.0 * k + 2.0, "label": label} for k, label in enumerate(labels)]
         caption = " Then ".join(f"The person {label}." for label in labels)
+        if video_id == "v0":  # the start and end pose sentences of a fine-grained caption (GS/LS questions)
+            caption = (
+                "A person is standing, facing the camera, with the left hand below the hips and the right hand at "
+                f"waist height. {caption} At the end of the video, the person is squatting, facing the left side of "
+                "the frame."
+            )
         rows.append(dict(id=video_id, video_id=video_id, video=f"videos/{video_id}.mp4", caption=caption,
                          duration_s=1.0, num_frames=8, fps=8.0, events=events))  # fmt: skip
     make_clip(root / "videos" / "v2.mp4", seed=33)

@@ -154,6 +154,18 @@ def test_caption_qa_with_and_without_events(chat_server, captions_dir, tmp_path)
     report = build_caption_qa(captions_dir, out, teacher, run=fast_run())
     ds = load(out, "qa", tmp_path)
     assert ds.features == QA_FEATURES and len(ds) == report.rows and report.failed == 0
+    # spatial questions come from v0's start/end pose sentences; v1 and v2 state no pose: the teacher's guesses
+    spatial = [r for r in ds if TASK_CODES[r["task"]] in ("GS", "LS")]
+    assert spatial and {r["video_id"] for r in spatial} == {"v0"}
+    assert report.rejected["not_derivable"] == 2
+    for row in spatial:
+        answer = row["options"]["ABCD".index(row["answer"])]
+        if row["question"].startswith("At the start") and "posture" in row["question"]:
+            assert answer == "standing"
+        if row["question"].startswith("At the end") and "facing" in row["question"]:
+            assert answer == "facing the left side of the frame"
+        if "right hand" in row["question"]:
+            assert row["question"].startswith("At the start") and answer == "at waist height"
     by_video = {}
     for row in ds:
         by_video.setdefault(row["video_id"], set()).add(TASK_CODES[row["task"]])
@@ -164,15 +176,23 @@ def test_caption_qa_with_and_without_events(chat_server, captions_dir, tmp_path)
     if v0_ac and "wave the right hand" in v0_ac[0]["question"]:
         assert v0_ac[0]["options"]["ABCD".index(v0_ac[0]["answer"])] == "3"
     card = (out / "README.md").read_text()
-    assert "config_name: qa" in card and "events from captions" in card
+    assert "config_name: qa" in card and "events from captions" in card and "caption_pose_mcq.v1" in card
 
 
 def test_oracle_cannot_read_free_captions(captions_dir, tmp_path):
     from actionart_hf.proxy.oracle import OracleTeacher
 
     report = build_caption_qa(captions_dir, tmp_path / "qa", OracleTeacher(), run=fast_run())
-    assert report.failed == 1 and "free-text caption" in report.failure_report.read_text()
-    assert {r["video_id"] for r in load(tmp_path / "qa", "qa", tmp_path)} == {"v0", "v1"}
+    failures = [json.loads(line) for line in report.failure_report.read_text().splitlines()]
+    assert sorted((f["row_id"], f["kind"]) for f in failures) == [
+        ("v1", "caption_pose_mcq"),  # no pose sentence in the synthetic captions' words
+        ("v2", "caption_events"),  # free text without events
+        ("v2", "caption_pose_mcq"),
+    ]
+    assert report.failed == 3 and "free-text caption" in report.failure_report.read_text()
+    rows = load(tmp_path / "qa", "qa", tmp_path)
+    assert {r["video_id"] for r in rows} == {"v0", "v1"}
+    assert {TASK_CODES[r["task"]] for r in rows if r["video_id"] == "v0"} >= {"GS", "LS", "AS"}
 
 
 def test_pose_description_with_a_local_transformers_model(tiny_llava, folder_dir, tmp_path):

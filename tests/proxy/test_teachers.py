@@ -125,6 +125,7 @@ def test_prompts_are_versioned_files(tmp_path):
         assert prompt.tag == f"{name}.v1" and prompt.teacher.strip()
     assert "\n" not in load_prompt("pose_description").student
     assert set(load_prompt("fgqa_mcq").extra["task_hints"]) == {"AS", "TL", "AC", "AR", "HOI", "MV"}
+    assert set(load_prompt("caption_pose_mcq").extra["task_hints"]) == {"GS", "LS"}
     (tmp_path / "pose_description.v1.yaml").write_text("teacher: old\n")
     (tmp_path / "pose_description.v2.yaml").write_text("teacher: new\nstudent: s\n")
     assert load_prompt("pose_description", directory=tmp_path).teacher == "new"
