@@ -74,6 +74,21 @@ def write_text_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def qa_entries(folder: Path, spatial_weight: float) -> list[dict]:
+    """Mixture entries of a `qa` config: the spatial questions (GS, LS) answered with the option's words, the others
+    with the letter.
+
+    A tiny LM learns to name a posture from the video far sooner than to find its letter; the scorer's exact
+    option-text rule maps the words back to the letter.
+    """
+    entry = {"path": str(folder), "name": "qa", "split": "train"}
+    other_tasks = [task for task in TASK_COLUMNS if task not in WARMUP_TASKS]
+    return [
+        {**entry, "weight": 1.0, "tasks": other_tasks},
+        {**entry, "weight": spatial_weight, "tasks": list(WARMUP_TASKS), "answer": "option"},
+    ]
+
+
 class Quickstart:
     """Runs the whole pipeline into `out`.
 
@@ -141,7 +156,7 @@ class Quickstart:
             mixture = [self.proxy_entry(part) for part in parts]
             self.phase(f"stage2_{key}", lambda k=key, m=mixture: self.train(f"stage2_{k}", "stage1", m, steps2))
         self.phase("merge", self.merge)
-        qa = [{"path": str(self.proxy / "caption_qa"), "name": "qa", "split": "train", "weight": 1.0}]
+        qa = qa_entries(self.proxy / "caption_qa", spatial_weight=1.0)
         steps3 = self.size.steps["stage3"]
         self.phase("stage3_from_baseline", lambda: self.train("stage3_from_baseline", "stage1", qa, steps3))
         self.phase("stage3_from_proxy", lambda: self.train("stage3_from_proxy", "merged", qa, steps3))
@@ -211,21 +226,11 @@ class Quickstart:
         return {}
 
     def stage1_mixture(self) -> list[dict]:
-        other_tasks = [task for task in TASK_COLUMNS if task not in WARMUP_TASKS]
         mixture = [
             # a fifth of the captions: a caption is about twice as long as a question, and a batch pads to its longest
             {"path": str(self.synth), "name": "captions", "split": "train", "weight": 0.2},
-            {"path": str(self.synth), "name": "qa", "split": "train", "weight": 1.0, "tasks": other_tasks},
-            # the spatial questions, which the table's learning check reads (GS, LS), three times, answered with the
-            # option's words: a tiny LM learns to name a posture from the video far sooner than to find its letter
-            {
-                "path": str(self.synth),
-                "name": "qa",
-                "split": "train",
-                "weight": 3.0,
-                "tasks": list(WARMUP_TASKS),
-                "answer": "option",
-            },
+            # the spatial questions, which the table's learning check reads (GS, LS), three times
+            *qa_entries(self.synth, spatial_weight=3.0),
         ]
         if self.size.steps.get("lm_warmup"):  # replay of the text warm-up, so letter-picking is not forgotten
             mixture.append(self.text_mcq_entry(weight=0.1))
