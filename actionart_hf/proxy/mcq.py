@@ -570,21 +570,32 @@ def validate_question(
     Returns:
         `(MCQ, None)` when kept, `(None, Rejection)` otherwise.
     """
-    parsed, rejection = parse_mcq(question)
+    mcq, rejection = parse_mcq(question)
     if rejection:
         return None, rejection
-    task, text, options, answer = parsed.task, parsed.question, parsed.options, parsed.answer
-    is_true, rejection = _predicate(task, text, options, events, timed)
+    is_true, rejection = _predicate(mcq.task, mcq.question, mcq.options, events, timed)
     if rejection:
         return None, rejection
-    verdicts = [is_true(option) for option in options]
-    answer_index = OPTION_LETTERS.index(answer)
+    return keep_if_only_answer_true(mcq, [is_true(option) for option in mcq.options], "the sequence")
+
+
+def keep_if_only_answer_true(
+    mcq: MCQ, verdicts: Sequence[bool | None], source: str
+) -> tuple[MCQ | None, Rejection | None]:
+    """`(mcq, None)` when the marked answer is true and every other option false, else the rejection.
+
+    Args:
+        mcq ([`MCQ`]): a parsed question.
+        verdicts (`Sequence[bool | None]`): per option, true, false, or `None` when the labels cannot tell.
+        source (`str`): what the verdicts come from, for the rejection's detail (e.g. "the sequence").
+    """
+    answer_index = OPTION_LETTERS.index(mcq.answer)
     if verdicts[answer_index] is not True:
-        return None, Rejection("not_derivable", f"answer {options[answer_index]!r} does not follow from the sequence")
-    others = [options[i] for i, v in enumerate(verdicts) if i != answer_index and v is not False]
+        return None, Rejection("not_derivable", f"answer {mcq.options[answer_index]!r} does not follow from {source}")
+    others = [mcq.options[i] for i, v in enumerate(verdicts) if i != answer_index and v is not False]
     if others:
         return None, Rejection("second_true_option", f"option(s) {others} are also true or cannot be ruled out")
-    return MCQ(task, text, options, answer), None
+    return mcq, None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -729,6 +740,7 @@ __all__ = [
     "format_range",
     "normalize_label",
     "normalize_text",
+    "keep_if_only_answer_true",
     "oracle_questions",
     "parse_mcq",
     "base_form",

@@ -13,8 +13,8 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 
-from ..tasks import OPTION_LETTERS, normalize_task
-from .mcq import MCQ, Rejection, _assemble, normalize_text, parse_mcq
+from ..tasks import normalize_task
+from .mcq import MCQ, Rejection, _assemble, keep_if_only_answer_true, normalize_text, parse_mcq
 
 
 POSE_TASKS = ("GS", "LS")
@@ -65,26 +65,20 @@ def validate_pose_question(question: dict, sentences: Mapping[str, str]) -> tupl
     Returns:
         `(MCQ, None)` when kept, `(None, Rejection)` otherwise.
     """
-    parsed, rejection = parse_mcq(question)
+    mcq, rejection = parse_mcq(question)
     if rejection:
         return None, rejection
-    task, text, options, answer = parsed.task, parsed.question, parsed.options, parsed.answer
-    if task not in POSE_TASKS:
-        return None, Rejection("unsupported_task", f"{task} is not asked from pose sentences (only {POSE_TASKS})")
-    moment = _moment(text)
+    if mcq.task not in POSE_TASKS:
+        return None, Rejection("unsupported_task", f"{mcq.task} is not asked from pose sentences (only {POSE_TASKS})")
+    moment = _moment(mcq.question)
     if moment is None or moment not in sentences:
-        return None, Rejection("no_moment", f"{text!r} asks about no start/end pose the caption describes")
-    sides = set(re.findall(r"\b(left|right) (?:hand|arm)\b", text.lower()))
+        return None, Rejection("no_moment", f"{mcq.question!r} asks about no start/end pose the caption describes")
+    sides = set(re.findall(r"\b(left|right) (?:hand|arm)\b", mcq.question.lower()))
     if len(sides) > 1:
-        return None, Rejection("ambiguous_referent", f"{text!r} names both hands")
+        return None, Rejection("ambiguous_referent", f"{mcq.question!r} names both hands")
     side = sides.pop() if sides else None
-    stated = [i for i, option in enumerate(options) if _stated(option, sentences[moment], side)]
-    answer_index = OPTION_LETTERS.index(answer)
-    if answer_index not in stated:
-        return None, Rejection("not_derivable", f"the {moment} sentence does not state {options[answer_index]!r}")
-    if len(stated) > 1:
-        return None, Rejection("second_true_option", f"the caption states {[options[i] for i in stated]}")
-    return parsed, None
+    verdicts = [_stated(option, sentences[moment], side) for option in mcq.options]
+    return keep_if_only_answer_true(mcq, verdicts, f"the {moment} sentence")
 
 
 def oracle_pose_questions(
