@@ -101,7 +101,7 @@ def train_stage0(
     seconds: float = 90.0,
     batch_size: int = 64,
     lr: float = 1e-3,
-    state_weight: float = 0.1,
+    state_weight: float = 3.0,
     max_pixels: int = 64 * 64,
     seed: int = 0,
     progress: bool = True,
@@ -115,7 +115,9 @@ def train_stage0(
         out (`str` or `Path`): output checkpoint folder.
         seconds (`float`): wall-clock training budget.
         batch_size (`int`), lr (`float`), max_pixels (`int`), seed (`int`): training settings.
-        state_weight (`float`): weight of the body-state cross-entropy beside the joints' mean squared error.
+        state_weight (`float`): weight of the body-state cross-entropy beside the joints' mean squared error (at
+            0.1 a linear probe on the mean patch feature named the hand heights no better than the most frequent
+            height; at 3.0 it names 86% of left and 74% of right hand heights, the joints 1-2 px less exactly).
         progress (`bool`): show a progress bar.
 
     Returns:
