@@ -616,7 +616,10 @@ def _pick_distractors(answer: str, pools: Sequence[Sequence[str]], count: int, r
     return chosen
 
 
-def _assemble(task: str, question: str, answer: str, distractors: list[str], rng: random.Random) -> dict | None:
+def assemble_question(
+    task: str, question: str, answer: str, distractors: list[str], rng: random.Random
+) -> dict | None:
+    """A question object with the answer inserted among the distractors at a random position (None without any)."""
     if not distractors:
         return None
     options = list(distractors)
@@ -668,31 +671,37 @@ def oracle_questions(
                 target = events[0].label
                 pools = [[lab for lab in sequence_labels if lab != target], other_labels]
                 text = "What does the person do first?"
-            question = _assemble(task, text, target, _pick_distractors(target, pools, num_options - 1, rng), rng)
+            question = assemble_question(
+                task, text, target, _pick_distractors(target, pools, num_options - 1, rng), rng
+            )
         elif task == "TL" and timed and unique and len(events) >= 2:
             i = rng.choice(unique)
             others = [format_range(e.start_s, e.end_s) for j, e in enumerate(events) if j != i]
             answer = format_range(events[i].start_s, events[i].end_s)
             distractors = _pick_distractors(answer, [others], num_options - 1, rng)
-            question = _assemble(task, f"When does the person {events[i].label}?", answer, distractors, rng)
+            question = assemble_question(task, f"When does the person {events[i].label}?", answer, distractors, rng)
         elif task == "AC":
             label = rng.choice(sequence_labels)
             count = sum(e.count for e in events if e.label == label)
             pool = [str(n) for n in range(1, max(count + num_options, 2 * num_options))]
             close = sorted(pool, key=lambda n: (abs(int(n) - count), int(n)))
             distractors = _pick_distractors(str(count), [close[:num_options]], num_options - 1, rng)
-            question = _assemble(task, f"How many times does the person {label}?", str(count), distractors, rng)
+            question = assemble_question(
+                task, f"How many times does the person {label}?", str(count), distractors, rng
+            )
         elif task == "AR" and events and not timed:
             label = rng.choice(sequence_labels)
             distractors = _pick_distractors(label, [other_labels], num_options - 1, rng)
-            question = _assemble(task, "Which of these actions does the person perform?", label, distractors, rng)
+            question = assemble_question(
+                task, "Which of these actions does the person perform?", label, distractors, rng
+            )
         elif task == "AR" and events:
             i = rng.randrange(len(events))
             event = events[i]
             text = f"What does the person do between {event.start_s:.1f} s and {event.end_s:.1f} s?"
             pools = [[lab for lab in sequence_labels if lab != event.label], other_labels]
             distractors = _pick_distractors(event.label, pools, num_options - 1, rng)
-            question = _assemble(task, text, event.label, distractors, rng)
+            question = assemble_question(task, text, event.label, distractors, rng)
         elif task == "HOI":
             by_object: dict[str, list[str]] = {}
             for label in sequence_labels:
@@ -710,7 +719,7 @@ def oracle_questions(
                 ]
                 pool = [p for p in pool if p not in counts]
                 distractors = _pick_distractors(label, [pool], num_options - 1, rng)
-                question = _assemble(task, f"What does the person do with the {obj}?", label, distractors, rng)
+                question = assemble_question(task, f"What does the person do with the {obj}?", label, distractors, rng)
         elif task == "MV":
             movers = [(i, *m) for i, e in enumerate(events) if (m := _movement(e.label))]
             verbs = Counter(verb for _, _, verb in movers)
@@ -721,7 +730,9 @@ def oracle_questions(
                 if verb.split()[0] == "turn" and direction in ("left", "right"):
                     family = ("left", "right")
                 distractors = _pick_distractors(direction, [family], num_options - 1, rng)
-                question = _assemble(task, f"In which direction does the person {verb}?", direction, distractors, rng)
+                question = assemble_question(
+                    task, f"In which direction does the person {verb}?", direction, distractors, rng
+                )
         if question is not None:
             questions.append(question)
     return questions
@@ -740,6 +751,7 @@ __all__ = [
     "format_range",
     "normalize_label",
     "normalize_text",
+    "assemble_question",
     "keep_if_only_answer_true",
     "oracle_questions",
     "parse_mcq",

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..tasks import normalize_task
-from .mcq import MCQ, Rejection, _assemble, keep_if_only_answer_true, normalize_text, parse_mcq
+from .mcq import MCQ, Rejection, assemble_question, keep_if_only_answer_true, normalize_text, parse_mcq
 
 
 POSE_TASKS = ("GS", "LS")
@@ -115,7 +115,7 @@ def oracle_pose_questions(
         if candidates:
             text, answer, others = rng.choice(candidates)
             distractors = rng.sample(others, min(num_options - 1, len(others)))
-            question = _assemble(task, text, answer, distractors, rng)
+            question = assemble_question(task, text, answer, distractors, rng)
             if question is not None:
                 questions.append(question)
     return questions

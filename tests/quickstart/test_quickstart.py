@@ -137,3 +137,18 @@ def test_stage0_state_labels_match_the_generator(smoke_run):
             assert labels[i, k].item() == expected, (frame, key)
     stage0 = json.loads((smoke_run / "status.json").read_text())["phases"]["stage0"]
     assert 0.0 <= stage0["val_state_accuracy"] <= 1.0
+
+
+def test_stage3_trains_spatial_caption_questions_in_words(smoke_run):
+    import pyarrow.parquet as pq
+    import yaml
+
+    from actionart_hf.tasks import TASK_CODES
+
+    caption_qa = smoke_run / "data" / "proxy" / "caption_qa"
+    files = sorted((caption_qa / "data" / "qa").glob("train-*.parquet"))
+    tasks = {TASK_CODES[t] for f in files for t in pq.read_table(f, columns=["task"])["task"].to_pylist()}
+    assert {"GS", "LS"} <= tasks  # from the captions' start and end pose sentences
+    recipe = yaml.safe_load((smoke_run / "recipes" / "stage3_from_proxy.yaml").read_text())
+    spatial = [e for e in recipe["dataset_mixture"] if e.get("tasks") == ["GS", "LS"]]
+    assert len(spatial) == 1 and spatial[0]["answer"] == "option" and spatial[0]["path"] == str(caption_qa)
