@@ -41,15 +41,13 @@ from .common import (
     write_rejects,
 )
 from .fgqa import check_questions, mcq_request
-from .mcq import ORACLE_TASKS, Event, parse_events_json, split_count, validate_question
-from .pose_mcq import MOMENTS, POSE_TASKS, pose_sentences, validate_pose_question
+from .mcq import Event, parse_events_json, split_count, validate_question
+from .pose_mcq import CAPTION_QA_TASKS, MOMENTS, POSE_TASKS, pose_sentences, validate_pose_question
 from .prompts import Prompt, load_prompt
 from .teachers import Teacher
 
 
 logger = logging.getLogger(__name__)
-
-CAPTION_QA_TASKS = (*ORACLE_TASKS, *POSE_TASKS)
 
 
 def read_caption_rows(folder: str | os.PathLike, split: str = "train") -> list[dict]:
@@ -85,9 +83,8 @@ def pose_request(
     num_options: int = 4,
 ) -> TeacherRequest:
     """The question-writing request for one caption's pose sentences (text only; the oracle reads `context`)."""
-    hints = prompt.extra.get("task_hints", {})
     poses = "\n".join(f"- {MOMENTS[moment]}: {sentence}" for moment, sentence in sorted(sentences.items()))
-    text = prompt.teacher.format(poses=poses, tasks="\n".join(hints.get(t, f"- {t}") for t in tasks))
+    text = prompt.teacher.format(poses=poses, tasks=prompt.task_lines(tasks))
     context = {"poses": dict(sentences), "tasks": list(tasks), "seed": seed, "num_options": num_options}
     return TeacherRequest(row_id, "caption_pose_mcq", prompt.tag, user_message(text), (), context, run.generation)
 
@@ -210,8 +207,7 @@ def build_caption_qa(
                 )
             )
             validators.append((row, "q", lambda q, events=events, timed=timed: validate_question(q, events, timed)))
-        sentences = pose_sentences(row["caption"])
-        if spatial_tasks and sentences:
+        if spatial_tasks and (sentences := pose_sentences(row["caption"])):
             requests.append(pose_request(row["video_id"], sentences, spatial_tasks, pose_prompt, run, seed=seed_i,
                                          num_options=num_options))  # fmt: skip
             validators.append((row, "p", lambda q, sentences=sentences: validate_pose_question(q, sentences)))

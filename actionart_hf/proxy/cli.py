@@ -29,12 +29,12 @@ import sys
 from pathlib import Path
 
 from .mcq import ORACLE_TASKS
-from .pose_mcq import POSE_TASKS
+from .pose_mcq import CAPTION_QA_TASKS
 
 
 SUBCOMMANDS = ("pd", "sd", "fgqa", "caption-qa")
-TASKS_HELP = "comma-separated sub-tasks (default AS,TL,AC,AR,HOI,MV)"
-CAPTION_TASKS_HELP = "comma-separated sub-tasks (default AS,TL,AC,AR,HOI,MV,GS,LS; GS/LS from the pose sentences)"
+TASKS_HELP = f"comma-separated sub-tasks (default {','.join(ORACLE_TASKS)})"
+CAPTION_TASKS_HELP = f"comma-separated sub-tasks (default {','.join(CAPTION_QA_TASKS)}; GS/LS from the pose sentences)"
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -148,7 +148,7 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     cqa.add_argument("--captions", type=Path, required=True, help="Hub folder with a captions config and videos")
     cqa.add_argument("--captions-split", default="train", help="captions split to read (default train)")
     cqa.add_argument("--max-videos", type=int, help="a seeded random subset of the captions")
-    cqa.add_argument("--tasks", type=_tasks, default=[*ORACLE_TASKS, *POSE_TASKS], help=CAPTION_TASKS_HELP)
+    cqa.add_argument("--tasks", type=_tasks, default=list(CAPTION_QA_TASKS), help=CAPTION_TASKS_HELP)
     cqa.add_argument("--num-options", type=int, default=4, help="options per question (default 4)")
     return parser
 

@@ -248,9 +248,7 @@ def mcq_request(
     timed: bool = True,
 ) -> TeacherRequest:
     """The question-writing request for one action sequence (text only; the oracle reads `context`)."""
-    hints = prompt.extra.get("task_hints", {})
-    task_lines = "\n".join(hints.get(t, f"- {t}") for t in tasks)
-    text = prompt.teacher.format(events=format_events(events, timed), tasks=task_lines)
+    text = prompt.teacher.format(events=format_events(events, timed), tasks=prompt.task_lines(tasks))
     context = {
         "events": [[e.label, e.start_s, e.end_s] for e in events],
         "counts": [e.count for e in events],

@@ -35,7 +35,7 @@ REJECT_REASONS = {
     "unsupported_task": "the sub-task cannot be checked against an action sequence (e.g. GS, LS)",
     "no_referent": "the question names no action of the sequence (or no time, object or direction it needs)",
     "ambiguous_referent": "the question names an action that occurs more than once, or several actions",
-    "not_derivable": "the marked answer does not follow from the sequence",
+    "not_derivable": "the marked answer does not follow from the sequence (or is not stated in the pose sentence)",
     "second_true_option": "another option is also true",
     "no_moment": "a GS/LS question about a moment whose pose the caption does not describe (only start and end)",
 }

@@ -14,10 +14,12 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..tasks import normalize_task
-from .mcq import MCQ, Rejection, assemble_question, keep_if_only_answer_true, normalize_text, parse_mcq
+from .mcq import MCQ, ORACLE_TASKS, Rejection, assemble_question, keep_if_only_answer_true, normalize_text, parse_mcq
 
 
 POSE_TASKS = ("GS", "LS")
+CAPTION_QA_TASKS = (*ORACLE_TASKS, *POSE_TASKS)
+"""The sub-tasks caption QA asks by default: the oracle's six from the action sequence, GS/LS from pose sentences."""
 MOMENTS = {"start": "At the start of the video", "end": "At the end of the video"}
 _MOMENT_PATTERNS = {"start": r"\bat the (?:start|beginning) of the video\b", "end": r"\bat the end of the video\b"}
 
@@ -136,6 +138,7 @@ def synthetic_pose_vocabularies() -> dict[str, list[tuple[str, str | None, list[
 
 
 __all__ = [
+    "CAPTION_QA_TASKS",
     "MOMENTS",
     "POSE_TASKS",
     "oracle_pose_questions",

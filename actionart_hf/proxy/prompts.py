@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,11 @@ class Prompt:
     teacher: str
     student: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def task_lines(self, tasks: Sequence[str]) -> str:
+        """The file's `task_hints` line of each sub-task (`- <task>` where it has none), one per line."""
+        hints = self.extra.get("task_hints", {})
+        return "\n".join(hints.get(task, f"- {task}") for task in tasks)
 
     @property
     def tag(self) -> str:

@@ -70,11 +70,11 @@ def request_digest(payload: dict) -> str:
 
 
 def _pose_questions(text: str, seed: int) -> list[dict]:
-    from .pose_mcq import MOMENTS, oracle_pose_questions, synthetic_pose_vocabularies
+    from .pose_mcq import MOMENTS, POSE_TASKS, oracle_pose_questions, synthetic_pose_vocabularies
 
     found = {moment: re.search(rf"^- {phrase}: (.+)$", text, flags=re.M) for moment, phrase in MOMENTS.items()}
     sentences = {moment: match[1] for moment, match in found.items() if match}
-    tasks = [t for t in ("GS", "LS") if re.search(rf"^\s*- {t}:", text, flags=re.M)]
+    tasks = [t for t in POSE_TASKS if re.search(rf"^\s*- {t}:", text, flags=re.M)]
     questions = oracle_pose_questions(sentences, synthetic_pose_vocabularies(), tasks, seed=seed)
     guess = ["standing", "kneeling", "squatting", "sitting on the floor"]
     return questions or [{"task": "GS", "question": f"{MOMENTS['start']}, what is the person's posture?",
