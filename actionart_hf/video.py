@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+
+from .atomic import atomic_file
 
 
 Backend = Literal["auto", "decord", "pyav"]
@@ -434,28 +435,20 @@ def write_video(
     if len(frames) == 0:
         raise ValueError("frames is empty: a video needs at least one frame.")
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     _, height, width, _ = frames.shape
     if options is None:
         options = {"crf": "18", "bf": "0", "threads": "1"} if codec == "libx264" else {}
     rate = Fraction(fps).limit_denominator(1001)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        with av.open(tmp_name, mode="w") as container:
-            stream = container.add_stream(codec, rate=rate, options=options)
-            stream.width, stream.height = width, height
-            stream.pix_fmt = _pixel_format(codec, height, width)
-            if codec != "libx264":
-                stream.codec_context.thread_count = 1
-            for image in frames:
-                frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-                container.mux(stream.encode(frame))
-            container.mux(stream.encode(None))
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as temporary, av.open(str(temporary), mode="w") as container:
+        stream = container.add_stream(codec, rate=rate, options=options)
+        stream.width, stream.height = width, height
+        stream.pix_fmt = _pixel_format(codec, height, width)
+        if codec != "libx264":
+            stream.codec_context.thread_count = 1
+        for image in frames:
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
     return path
 
 

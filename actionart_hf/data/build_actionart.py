@@ -23,6 +23,7 @@ from pathlib import Path
 
 import datasets
 
+from ..atomic import write_jsonl_atomic
 from ..tasks import TASKS
 from .hub_folder import (
     VIDEO_DIR,
@@ -90,12 +91,7 @@ def _drop(rows: list[dict], problems: list[RowProblem], id_key: str = "id") -> l
 
 def _write_rejects(out_dir: Path, problems: list[RowProblem]) -> Path:
     path = out_dir.parent / f"{out_dir.name}.rejects.jsonl"
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        for problem in problems:
-            handle.write(json.dumps({"id": problem.row_id, "reason": problem.reason}) + "\n")
-    os.replace(tmp, path)
-    return path
+    return write_jsonl_atomic(path, ({"id": problem.row_id, "reason": problem.reason} for problem in problems))
 
 
 def build_actionart(

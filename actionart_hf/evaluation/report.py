@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..atomic import atomic_file
 from ..tasks import TASK_CODES, TASKS
 from .paper_results import PAPER_TABLE1, TABLE1_COLUMNS, PublishedResult
 
@@ -122,11 +123,9 @@ def plot_per_task(
     axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, frameon=False)
     figure.tight_layout()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    figure.savefig(temporary, format="png")
+    with atomic_file(path) as temporary:
+        figure.savefig(temporary, format="png")
     plt.close(figure)
-    os.replace(temporary, path)
     return path
 
 

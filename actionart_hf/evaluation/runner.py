@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_json_atomic, write_text_atomic
 from ..data.chat import row_to_messages
 from ..metrics.actionart_accuracy.scoring import explain_answer, score
 from ..tasks import MCQ_INSTRUCTION, normalize_task
@@ -184,18 +185,6 @@ def _run_identity(model, backend: str, dataset, config, split, num_frames, max_p
     }
 
 
-def _write_json(path: Path, data: Any) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def _write_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def _prepare_output(out: Path, identity: dict, overwrite: bool) -> None:
     if out.is_file():
         raise ValueError(f"Output {str(out)!r} is a file; choose a folder.")
@@ -219,7 +208,7 @@ def _prepare_output(out: Path, identity: dict, overwrite: bool) -> None:
             f"{str(predictions)!r} exists without {RUN_FILE}, so it cannot be checked against this run; pass "
             f"--overwrite or choose another --output-dir."
         )
-    _write_json(run_file, {"identity": identity})
+    write_json_atomic(run_file, {"identity": identity}, default=str)
 
 
 class _ClipCache:
@@ -405,7 +394,7 @@ def evaluate_model(
         if out is not None:
             run = json.loads((out / RUN_FILE).read_text())
             run["backend"] = runner_backend.describe()
-            _write_json(out / RUN_FILE, run)
+            write_json_atomic(out / RUN_FILE, run, default=str)
         cache = _ClipCache(num_frames, max_pixels)
         bar = tqdm(total=len(pending), desc=f"Evaluating {_default_name(model)}", unit="q", disable=not progress)
         try:
@@ -464,9 +453,9 @@ def evaluate_model(
             "extraction_rules": dict(Counter(r["rule"] for r in records).most_common()),
             "table1_row": result.row,
         }
-        _write_json(out / METRICS_FILE, summary)
-        _write_text(out / TABLE_FILE, table + "\n")
-        _write_json(out / MODEL_INDEX_FILE, model_index)
+        write_json_atomic(out / METRICS_FILE, summary, default=str)
+        write_text_atomic(out / TABLE_FILE, table + "\n")
+        write_json_atomic(out / MODEL_INDEX_FILE, model_index, default=str)
         result.files = {n: out / n for n in (RUN_FILE, PREDICTIONS_FILE, METRICS_FILE, TABLE_FILE, MODEL_INDEX_FILE)}
         if plot:
             references = [paper_row("Human (10%)"), paper_row("ActionArt (paper)")]

@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import random
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +29,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from ..atomic import write_jsonl_atomic, write_text_atomic
 from .teachers import GenerationSettings, Teacher, TeacherError
 
 
@@ -122,38 +122,13 @@ class CallCache:
 
     def put(self, key: str, record: dict[str, Any]) -> None:
         """Stores `record` under `key`: temp file in the same folder, fsync, rename, fsync of the folder."""
-        path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump({**record, "key": key}, stream, ensure_ascii=False)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        _fsync_dir(path.parent)
+        write_text_atomic(self.path(key), json.dumps({**record, "key": key}, ensure_ascii=False), durable=True)
 
     def __contains__(self, key: str) -> bool:
         return self.path(key).exists()
 
     def __len__(self) -> int:
         return sum(1 for _ in self.directory.glob("??/*.json"))
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # e.g. Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @dataclass
@@ -358,20 +333,17 @@ def write_failure_report(path: str | os.PathLike, results: Sequence[CallResult])
     if not failed:
         path.unlink(missing_ok=True)
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as stream:
-        for result in failed:
-            row = {
-                "row_id": result.request.row_id,
-                "kind": result.request.kind,
-                "prompt": result.request.prompt_tag,
-                "error": result.error,
-                "attempts": result.attempts,
-            }
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-    return path
+    rows = (
+        {
+            "row_id": result.request.row_id,
+            "kind": result.request.kind,
+            "prompt": result.request.prompt_tag,
+            "error": result.error,
+            "attempts": result.attempts,
+        }
+        for result in failed
+    )
+    return write_jsonl_atomic(path, rows)
 
 
 __all__ = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import os
 import shutil
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import datasets
 
+from ..atomic import write_jsonl_atomic
 from ..data.hub_folder import write_dataset_card
 from .cache import CallCache, CallResult, CallRunner, TeacherRequest, write_failure_report
 from .mcq import REJECT_REASONS
@@ -190,16 +190,8 @@ def check_not_empty(report: BuildReport, tracker: ResultTracker, out_dir: Path) 
 
 
 def write_jsonl(path: Path, rows: Iterable[dict]) -> Path:
-    """Atomic JSONL write."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "w", encoding="utf-8") as stream:
-        for row in rows:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(tmp, path)
-    return path
+    """Atomic, durable JSONL write (see [`actionart_hf.atomic.write_jsonl_atomic`])."""
+    return write_jsonl_atomic(path, rows, durable=True)
 
 
 def write_rejects(out_dir: Path, rejects: list[dict]) -> Path | None:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..atomic import write_text_atomic
 from .sizes import SIZES, QuickstartSize
 from .text_mcq import WARMUP_TASKS, build_text_mcq
 
@@ -66,12 +67,6 @@ class Status:
     def finish(self, name: str, seconds: float, **extra) -> None:
         self.data["phases"][name] = {"seconds": round(seconds, 2), **extra}
         write_text_atomic(self.path, json.dumps(self.data, indent=2))
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def qa_entries(folder: Path, spatial_weight: float) -> list[dict]:

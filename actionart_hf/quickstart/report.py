@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from ..atomic import atomic_file
 from .pipeline import CHANCE, TASK_COLUMNS, table_rows, write_text_atomic
 
 
@@ -81,10 +81,9 @@ def plot(table: dict, path: Path) -> None:
     ax.set_title(f"actionart-hf quickstart (--size {table['size']}): held-out synthetic test split, 95% intervals")
     ax.legend(fontsize=7, ncol=2, loc="upper right")
     fig.tight_layout()
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=120)
+    with atomic_file(path) as temporary:
+        fig.savefig(temporary, dpi=120)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def learned(table: dict, key: str, task: str) -> str:

@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +28,7 @@ import numpy as np
 from datasets import Features, List, Value
 from tqdm.auto import tqdm
 
+from ..atomic import write_text_atomic
 from ..data.hub_folder import (
     VIDEO_DIR,
     check_output_dir,
@@ -166,17 +166,6 @@ def video_id_for(seed: int, index: int) -> str:
     return f"synth-{seed}-{index:06d}"
 
 
-def _atomic_json(path: Path, data) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as file:
-            file.write(json.dumps(data, separators=(",", ":")))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def make_clip_record(index: int, seed: int, config: SynthConfig, split: str, work_dir: Path | None) -> dict:
     """Generates, renders and encodes clip `index` of a dataset; returns (and writes) its record.
 
@@ -208,7 +197,7 @@ def make_clip_record(index: int, seed: int, config: SynthConfig, split: str, wor
     }
     if record_path is not None:
         record_path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_json(record_path, record)
+        write_text_atomic(record_path, json.dumps(record, separators=(",", ":")))
     return record
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ..atomic import atomic_file
 from ..tasks import TASK_CODES, TASKS
 from .questions import Question
 
@@ -80,9 +81,8 @@ def write_preview(
         raise ValueError("No questions to preview: the dataset has no qa rows.")
     sheet = Image.fromarray(np.concatenate(rows, axis=0))
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    sheet.save(tmp)
-    os.replace(tmp, path)
+    with atomic_file(path) as temporary:
+        sheet.save(temporary)
     return path
 
 

@@ -27,6 +27,7 @@ from safetensors.torch import save_file
 from tqdm.auto import tqdm
 from transformers.utils import logging
 
+from ..atomic import atomic_file
 from ..video import load_video
 
 
@@ -113,11 +114,8 @@ def load_vision_features(path: str | os.PathLike, expected: dict[str, str]) -> d
 
 def save_vision_features(path: str | os.PathLike, features: dict[str, torch.Tensor], metadata: dict[str, str]) -> None:
     """Writes the cache atomically (a temporary file beside it, then a rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    save_file({key: tensor.contiguous() for key, tensor in features.items()}, str(partial), metadata=metadata)
-    os.replace(partial, path)
+    with atomic_file(path) as temporary:
+        save_file({key: tensor.contiguous() for key, tensor in features.items()}, str(temporary), metadata=metadata)
 
 
 def prepare_vision_features(
