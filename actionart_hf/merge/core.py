@@ -203,7 +203,7 @@ def resolve_inputs(config: MergeConfig, output: Path) -> Iterator[ResolvedInputs
             finetuned = Checkpoint(local_paths["finetuned"], "finetuned")
             file_sources = [finetuned.folder]
         else:
-            from .loading import adapter_base_name, merge_adapter
+            from .loading import adapter_base_name, merge_lora
 
             adapter_base = Checkpoint(local_paths["adapter base"], "adapter base")
             _check_architectures(base, adapter_base)
@@ -217,7 +217,7 @@ def resolve_inputs(config: MergeConfig, output: Path) -> Iterator[ResolvedInputs
             output.parent.mkdir(parents=True, exist_ok=True)
             merged_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.adapter-", dir=output.parent))
             stack.callback(shutil.rmtree, merged_dir, ignore_errors=True)
-            merge_adapter(adapter, adapter_base.folder, merged_dir, config.trust_remote_code)
+            merge_lora(adapter, merged_dir, adapter_base.folder, config.trust_remote_code, save_processor=False)
             finetuned = Checkpoint(merged_dir, "finetuned (adapter merged)")
             finetuned.path = adapter  # error messages name what the user passed
             file_sources = [adapter_base.folder, adapter]

@@ -1,9 +1,11 @@
 """The parts of a merge that need a model class: PEFT adapters and tied-weight lookup (transformers, imported lazily).
 
-Merging an adapter loads its base model fully in memory (in the checkpoint's dtype), applies the adapter with
-`peft.PeftModel.from_pretrained(...).merge_and_unload()` and saves the result with `save_pretrained` into a temporary
-folder, which the streaming merge then reads like any checkpoint: peak memory is one full model plus the adapter,
-and the temporary folder needs the model's size on disk (next to the output).
+[`merge_lora`] is the one LoRA-merge path of the package: `actionart-hf merge` with an adapter as the finetuned
+model, a training stage's `merge_lora` step and `python -m actionart_hf.training.peft_merge` all use it. It loads the
+base model fully in memory (in the checkpoint's dtype), applies the adapter with
+`peft.PeftModel.from_pretrained(...).merge_and_unload()` and saves the result and the processor with
+`save_pretrained`. The streaming merge saves it into a temporary folder beside its output and reads it like any
+checkpoint: peak memory is one full model plus the adapter, and the temporary folder needs the model's size on disk.
 """
 
 from __future__ import annotations
@@ -81,25 +83,78 @@ def adapter_base_name(adapter: Path) -> str | None:
     return json.loads((adapter / "adapter_config.json").read_text()).get("base_model_name_or_path")
 
 
-def merge_adapter(adapter: Path, base: Path, output: Path, trust_remote_code: bool = False) -> Path:
-    """Merges the PEFT adapter in `adapter` into the model in `base` and saves the merged model to `output`.
+_PROCESSOR_FILES = ("processor_config.json", "preprocessor_config.json", "tokenizer_config.json")
 
-    Memory: the whole base model plus the adapter (see the module docstring).
+
+def merge_lora(
+    adapter_dir: str | os.PathLike,
+    output_dir: str | os.PathLike,
+    base_model: str | os.PathLike | None = None,
+    trust_remote_code: bool = False,
+    save_processor: bool = True,
+) -> Path:
+    """Merges a PEFT LoRA adapter into its base model (`merge_and_unload`); saves the merged model and its processor.
+
+    The base model loads in full (in its checkpoint's dtype) through the class its config names (see
+    [`model_class_for`]). The processor comes from the adapter folder when training saved one there, else from the
+    base; a local base without processor files gives a model-only folder.
+
+    Args:
+        adapter_dir (`str` or `os.PathLike`): folder with `adapter_config.json` and the adapter weights (e.g. the
+            `output_dir` of a LoRA training stage).
+        output_dir (`str` or `os.PathLike`): where the merged model (safetensors, config) and processor are saved.
+        base_model (`str` or `os.PathLike`, *optional*): base checkpoint (folder or Hub id); defaults to the
+            adapter's `base_model_name_or_path`.
+        trust_remote_code (`bool`, *optional*, defaults to `False`): run the base model's own code (`auto_map`).
+            Off by default: the base is named by a file the user may not have written.
+        save_processor (`bool`, *optional*, defaults to `True`): save the processor too (the streaming merge turns it
+            off: it copies the processor files of the adapter and its base into its output itself).
+
+    Returns:
+        `Path` of the merged model folder.
 
     Raises:
-        ValueError: the adapter cannot be merged into the weights (e.g. prompt tuning).
+        ValueError: `adapter_dir` holds no adapter, it names no base model, or the adapter cannot be merged into the
+            weights (e.g. prompt tuning).
     """
     from peft import PeftModel
 
+    adapter_dir, output_dir = Path(adapter_dir), Path(output_dir)
+    if not (adapter_dir / "adapter_config.json").is_file():
+        raise ValueError(f"{str(adapter_dir)!r} has no adapter_config.json; point at the output_dir of a LoRA stage.")
+    base = str(base_model or adapter_base_name(adapter_dir) or "")
+    if not base:
+        raise ValueError(
+            f"The adapter in {str(adapter_dir)!r} records no base_model_name_or_path; pass the base model "
+            "(base_model=..., --base-model)."
+        )
     model_class, _ = model_class_for(base, trust_remote_code)
-    logger.info("Merging adapter %s into %s (%s) in memory", adapter, base, model_class.__name__)
+    logger.info("Merging adapter %s into %s (%s) in memory", adapter_dir, base, model_class.__name__)
     model = model_class.from_pretrained(base, dtype="auto", trust_remote_code=trust_remote_code)
-    peft_model = PeftModel.from_pretrained(model, adapter)
+    peft_model = PeftModel.from_pretrained(model, str(adapter_dir))
     if not hasattr(peft_model, "merge_and_unload"):
-        raise ValueError(f"The adapter in {str(adapter)!r} cannot be merged into the weights (no merge_and_unload).")
-    merged = peft_model.merge_and_unload()
-    merged.save_pretrained(output)
-    return output
+        raise ValueError(
+            f"The adapter in {str(adapter_dir)!r} cannot be merged into the weights (no merge_and_unload)."
+        )
+    peft_model.merge_and_unload().save_pretrained(output_dir, safe_serialization=True)
+    if save_processor:
+        _save_processor(adapter_dir, base, output_dir, trust_remote_code)
+    return output_dir
 
 
-__all__ = ["adapter_base_name", "merge_adapter", "model_class_for", "tied_weight_aliases"]
+def _save_processor(adapter_dir: Path, base: str, output_dir: Path, trust_remote_code: bool) -> None:
+    """Saves the processor of the adapter folder (when training saved one there) or of the base into `output_dir`."""
+    from transformers import AutoProcessor
+
+    has_files = [any((Path(folder) / name).is_file() for name in _PROCESSOR_FILES) for folder in (adapter_dir, base)]
+    if has_files[0]:
+        source = str(adapter_dir)
+    elif has_files[1] or not Path(base).is_dir():  # a Hub id is asked for its processor
+        source = base
+    else:
+        logger.warning("Neither %s nor %s holds a processor; %s holds the model only.", adapter_dir, base, output_dir)
+        return
+    AutoProcessor.from_pretrained(source, trust_remote_code=trust_remote_code).save_pretrained(output_dir)
+
+
+__all__ = ["adapter_base_name", "merge_lora", "model_class_for", "tied_weight_aliases"]

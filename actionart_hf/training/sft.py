@@ -353,9 +353,10 @@ def main(script_args, training_args=None, model_args=None, actionart_args=None):
     if trainer.accelerator.is_main_process:
         trainer.create_model_card(dataset_name=dataset_names)
         if model_args.use_peft and actionart_args.save_merged_model:
-            from .peft_merge import merge_lora
+            from ..merge.loading import merge_lora
 
-            merge_lora(training_args.output_dir, Path(training_args.output_dir) / "merged")
+            merged = Path(training_args.output_dir) / "merged"
+            merge_lora(training_args.output_dir, merged, trust_remote_code=training_args.trust_remote_code)
     trainer.accelerator.wait_for_everyone()
     # 7. evaluate
     if eval_dataset is not None:
