@@ -6,7 +6,7 @@
 The server (`python -m actionart_hf.proxy.testing`, a threaded OpenAI-compatible server in its own process)
 answers every request after a fixed delay, like a remote model with constant latency. Each level sends
 `rounds × concurrency` distinct requests (a 32×32 PNG as a data URL plus text) through the full path used by the
-builders — cache lookup, `huggingface_hub.InferenceClient`, retries wrapper, atomic fsync'ed cache write — with
+builders — cache lookup, `actionart_hf.inference.OpenAIClient`, retries wrapper, atomic fsync'ed cache write — with
 `workers = concurrency`. The ideal is `concurrency / delay` calls/s; the target is ≥ 80% of it up to 16. The
 cache-hit path replays the 16-worker requests from the filled cache (no network).
 """
@@ -82,8 +82,6 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rounds", type=int, default=8, help="calls per worker at each level (default 8)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "teacher_throughput.json")
     args = parser.parse_args(argv)
-    os.environ["HF_HUB_OFFLINE"] = "0"  # the client talks to 127.0.0.1 only
-
     from actionart_hf.proxy.cache import CallCache, CallRunner
     from actionart_hf.proxy.teachers import OpenAITeacher
 

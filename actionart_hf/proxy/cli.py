@@ -200,21 +200,9 @@ def _prompt(name: str, args: argparse.Namespace):
     return load_prompt(name)
 
 
-def _check_offline(args: argparse.Namespace) -> None:
-    from huggingface_hub.constants import is_offline_mode
-
-    uses_server = "openai" in (args.teacher, getattr(args, "qa_teacher", None))
-    if uses_server and is_offline_mode():
-        raise SystemExit(
-            "HF_HUB_OFFLINE=1 blocks every huggingface_hub request, including to the --base-url server; unset it "
-            "(or set HF_HUB_OFFLINE=0) for this build. The Hub itself is not contacted."
-        )
-
-
 def main(args: argparse.Namespace) -> int:
     """Runs one proxy build and prints its summary. Returns 1 when some requests failed (listed in a file)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    _check_offline(args)
     try:
         report = _build(args)
     except ValueError as error:  # bad input, an existing output, or a build that produced nothing: no traceback

@@ -5,7 +5,7 @@ One small interface, three implementations:
 - [`OracleTeacher`]: exact answers from the synthetic generator's `motion` labels (no model).
 - [`TransformersTeacher`]: any local image-text-to-text model through `transformers`.
 - [`OpenAITeacher`]: any OpenAI-compatible server (vLLM, `transformers serve`, TGI, a hosted API) through
-  `huggingface_hub.InferenceClient(base_url=...)`, images sent as PNG data URLs.
+  [`actionart_hf.inference.OpenAIClient`], images sent as PNG data URLs.
 
 A call is `teacher.generate(messages, images, settings, context=..., timeout=...) -> str`. `messages` are chat
 messages whose user content holds `{"type": "image"}` placeholders and `{"type": "text", "text": ...}` parts;
@@ -16,14 +16,15 @@ source video, frame indices, the label sequence); model teachers ignore it. Ever
 
 from __future__ import annotations
 
-import base64
 import io
 import logging
-import os
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from ..inference.messages import check_placeholders
+from ..inference.openai_client import OpenAIClient, ServerError, image_data_url, to_openai_messages
 
 
 logger = logging.getLogger(__name__)
@@ -108,52 +109,18 @@ class Teacher(ABC):
         return f"{type(self).__name__}(id={self.id!r})"
 
 
-def _check_placeholders(messages: list[dict], images: list[bytes]) -> None:
-    count = sum(
-        1
-        for message in messages
-        for part in (message.get("content") if isinstance(message.get("content"), list) else [])
-        if part.get("type") == "image"
-    )
-    if count != len(images):
-        raise ValueError(f"messages hold {count} image placeholder(s) but {len(images)} image(s) were given.")
-
-
 # --------------------------------------------------------------------------------------------------------------
 # OpenAI-compatible servers
 # --------------------------------------------------------------------------------------------------------------
 
 
-def png_data_url(image: bytes) -> str:
-    """`data:image/png;base64,...` for PNG bytes."""
-    return "data:image/png;base64," + base64.b64encode(image).decode("ascii")
-
-
-def to_openai_messages(messages: list[dict], images: list[bytes]) -> list[dict]:
-    """Replaces `{"type": "image"}` placeholders by `{"type": "image_url", "image_url": {"url": <data URL>}}`."""
-    _check_placeholders(messages, images)
-    remaining = iter(images)
-    converted = []
-    for message in messages:
-        content = message.get("content")
-        if isinstance(content, list):
-            parts = []
-            for part in content:
-                if part.get("type") == "image":
-                    parts.append({"type": "image_url", "image_url": {"url": png_data_url(next(remaining))}})
-                else:
-                    parts.append({"type": "text", "text": part["text"]})
-            content = parts
-        converted.append({"role": message["role"], "content": content})
-    return converted
-
-
 class OpenAITeacher(Teacher):
-    """Any OpenAI-compatible chat-completions server, through `huggingface_hub.InferenceClient`.
+    """Any OpenAI-compatible chat-completions server, through [`actionart_hf.inference.OpenAIClient`].
 
     The API key comes from the environment: the first set of `api_key_envs` (default `OPENAI_API_KEY`, then
     `HF_TOKEN`). Without one the placeholder `"EMPTY"` is sent (vLLM's convention), never a token stored on disk.
-    The key is not logged and does not appear in `repr` or in the teacher id.
+    The key is not logged and does not appear in `repr` or in the teacher id. Each call is one request: the
+    [`~actionart_hf.proxy.cache.CallRunner`] retries failed calls (`TeacherError.retryable` says which).
 
     Args:
         base_url (`str`): server root, e.g. `"http://127.0.0.1:8000/v1"` (`/chat/completions` is appended).
@@ -171,72 +138,27 @@ class OpenAITeacher(Teacher):
         max_concurrency: int | None = None,
         extra_body: dict | None = None,
     ):
-        if not base_url.startswith(("http://", "https://")):
-            raise ValueError(
-                f"base_url={base_url!r} must start with http:// or https://, e.g. http://127.0.0.1:8000/v1"
-            )
-        self.base_url = base_url.rstrip("/")
+        self.client = OpenAIClient(base_url, api_key_envs, missing_key="EMPTY", timeout_s=None, max_retries=0)
+        self.base_url = self.client.base_url
         self.model = model
-        self.extra_body = extra_body
+        self.extra_body = dict(extra_body or {})
         self.max_concurrency = max_concurrency
         self.id = f"openai:{model or 'default'}"
-        self._api_key, self._api_key_source = "EMPTY", None
-        for name in api_key_envs:
-            if os.environ.get(name):
-                self._api_key, self._api_key_source = os.environ[name], name
-                break
-        logger.info(
-            "OpenAI-compatible teacher at %s, API key %s",
-            self.base_url,
-            f"from ${self._api_key_source}" if self._api_key_source else "not set (sending the placeholder 'EMPTY')",
-        )
-        self._clients = threading.local()
-
-    def _client(self, timeout: float | None):
-        from huggingface_hub import InferenceClient
-
-        cached = getattr(self._clients, "by_timeout", None)
-        if cached is None:
-            cached = self._clients.by_timeout = {}
-        if timeout not in cached:
-            cached[timeout] = InferenceClient(base_url=self.base_url, api_key=self._api_key, timeout=timeout)
-        return cached[timeout]
 
     def generate(self, messages, images, settings, *, context=None, timeout=None) -> str:
-        from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError, OfflineModeIsEnabled
-
-        payload = to_openai_messages(messages, images)
+        payload = {
+            "messages": to_openai_messages(messages, images=[image_data_url(image) for image in images]),
+            "max_tokens": settings.max_new_tokens,
+            "temperature": settings.temperature,
+            "top_p": settings.top_p,
+            "seed": settings.seed,
+            **({"model": self.model} if self.model else {}),
+            **self.extra_body,
+        }
         try:
-            output = self._client(timeout).chat_completion(
-                messages=payload,
-                model=self.model,
-                max_tokens=settings.max_new_tokens,
-                temperature=settings.temperature,
-                top_p=settings.top_p,
-                seed=settings.seed,
-                extra_body=self.extra_body,
-            )
-        except OfflineModeIsEnabled as error:
-            raise TeacherError(
-                "HF_HUB_OFFLINE=1 blocks every huggingface_hub request, including to the teacher server "
-                f"{self.base_url}; unset it (or set HF_HUB_OFFLINE=0) for this build. The Hub is not contacted.",
-                retryable=False,
-            ) from error
-        except InferenceTimeoutError as error:
-            raise TeacherError(f"timed out after {timeout} s") from error
-        except HfHubHTTPError as error:
-            status = error.response.status_code if error.response is not None else None
-            retryable = status is None or status in (408, 409, 425, 429) or status >= 500
-            raise TeacherError(f"HTTP {status}: {str(error).splitlines()[0][:300]}", retryable=retryable) from error
-        except (OSError, ValueError) as error:  # connection refused/reset, invalid JSON from the server
-            raise TeacherError(f"{type(error).__name__}: {str(error)[:300]}") from error
-        except Exception as error:  # httpx transport errors are not OSError subclasses
-            if type(error).__module__.startswith(("httpx", "httpcore")):
-                raise TeacherError(f"{type(error).__name__}: {str(error)[:300]}") from error
-            raise
-        if not output.choices:
-            raise TeacherError("the server answered with no choices")
-        return output.choices[0].message.content or ""
+            return self.client.complete(payload, timeout_s=timeout)
+        except ServerError as error:
+            raise TeacherError(str(error), retryable=error.retryable) from error
 
     def __repr__(self) -> str:
         return f"OpenAITeacher(base_url={self.base_url!r}, model={self.model!r})"
@@ -248,7 +170,7 @@ class OpenAITeacher(Teacher):
 
 
 class TransformersTeacher(Teacher):
-    """Any local image-text-to-text model (`AutoModelForImageTextToText` + `AutoProcessor`).
+    """Any local image-text-to-text model, through [`actionart_hf.inference.TransformersRunner`].
 
     Calls are serialised (one model in memory; `max_concurrency = 1`). The per-call timeout becomes
     `generate(max_time=...)`, which stops decoding and returns what was written so far.
@@ -275,21 +197,18 @@ class TransformersTeacher(Teacher):
         revision: str | None = None,
         trust_remote_code: bool = False,
     ):
-        import torch
-        from transformers import AutoModelForImageTextToText, AutoProcessor
+        from ..inference.transformers_runner import TransformersRunner
 
         if (model is None) != (processor is None):
             raise ValueError("Pass both `model` and `processor`, or neither (then both load from the path).")
-        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        if model is None:
-            processor = AutoProcessor.from_pretrained(
-                model_name_or_path, revision=revision, trust_remote_code=trust_remote_code
-            )
-            model = AutoModelForImageTextToText.from_pretrained(
-                model_name_or_path, revision=revision, dtype=dtype, trust_remote_code=trust_remote_code
-            )
-        self.model = model.to(device).eval()
-        self.processor = processor
+        self.runner = TransformersRunner(
+            model_name_or_path if model is None else model,
+            processor,
+            device=device,
+            dtype=dtype,
+            revision=revision,
+            trust_remote_code=trust_remote_code,
+        )
         self.id = f"transformers:{model_name_or_path}" + (f"@{revision}" if revision else "")
         self._lock = threading.Lock()
 
@@ -297,22 +216,18 @@ class TransformersTeacher(Teacher):
         import torch
         from PIL import Image
 
-        _check_placeholders(messages, images)
+        check_placeholders(messages, "image", len(images))
         pil_images = [Image.open(io.BytesIO(data)).convert("RGB") for data in images]
-        text = self.processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-        inputs = self.processor(text=[text], images=pil_images or None, return_tensors="pt").to(self.model.device)
         sample = settings.temperature > 0
         kwargs = {"max_new_tokens": settings.max_new_tokens, "do_sample": sample}
         if sample:
             kwargs.update(temperature=settings.temperature, top_p=settings.top_p)
         if timeout is not None:
             kwargs["max_time"] = float(timeout)
-        with self._lock, torch.inference_mode():
+        with self._lock:
             if sample:
                 torch.manual_seed(settings.seed)
-            output = self.model.generate(**inputs, **kwargs)
-        new_tokens = output[0, inputs["input_ids"].shape[1] :]
-        return self.processor.decode(new_tokens, skip_special_tokens=True).strip()
+            return self.runner.generate([messages], images=pil_images, **kwargs)[0]
 
 
 def __getattr__(name: str):
@@ -331,6 +246,4 @@ __all__ = [
     "Teacher",
     "TeacherError",
     "TransformersTeacher",
-    "png_data_url",
-    "to_openai_messages",
 ]

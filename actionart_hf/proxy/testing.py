@@ -1,7 +1,7 @@
 """A small, real OpenAI-compatible HTTP server for tests, benchmarks and dry runs of the proxy pipelines.
 
 It answers `POST /v1/chat/completions` (and `GET /v1/models`) over real sockets on 127.0.0.1 with a
-`ThreadingHTTPServer`, so [`OpenAITeacher`] is exercised end to end through `huggingface_hub.InferenceClient`
+`ThreadingHTTPServer`, so [`OpenAITeacher`] is exercised end to end through [`actionart_hf.inference.OpenAIClient`]
 — no mocked client. Answers are deterministic functions of the request ([`simulated_teacher`] by default: it
 plays a competent teacher for each prompt of `actionart_hf/proxy/prompts/`), optionally after a fixed delay.
 The server counts requests, remembers how often each request body was answered, can hold requests behind a gate
@@ -156,31 +156,39 @@ class _Handler(BaseHTTPRequestHandler):
             server.authorizations.add(self.headers.get("Authorization", ""))
             epoch = server.epoch
         server.gate.wait()
-        if server.epoch != epoch:  # held while its client was killed: never answered
+        with server.lock:
+            dropped = server.epoch != epoch  # held while its client was killed: never answered
+            server.answering += not dropped
+        if dropped:
             self._send(503, {"error": {"message": "dropped"}})
             return
-        if server.delay_s:
-            time.sleep(server.delay_s)
-        status = server.fail_statuses.pop(0) if server.fail_statuses else 200
-        if status != 200:
+        status, content = server.fail_statuses.pop(0) if server.fail_statuses else 200, None
+        try:
+            if server.delay_s:
+                time.sleep(server.delay_s)
+            if status == 200:
+                content = server.responder(payload)
+        finally:
+            with server.lock:  # counted before sending, so a client that has its answer sees it counted
+                server.answering -= 1
+                if content is not None:
+                    server.answered[digest] += 1
+        if content is None:
             self._send(status, {"error": {"message": f"scripted failure {status}"}})
             return
-        content = server.responder(payload)
         self._send(
             200,
             {
                 "id": f"chatcmpl-{digest[:12]}",
                 "object": "chat.completion",
                 "created": 0,
-                "model": payload.get("model") or server.model_name,
+                "model": payload.get("model") or self.server.model_name,
                 "choices": [
                     {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
                 ],
                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             },
         )
-        with server.lock:
-            server.answered[digest] += 1
 
 
 class _ThreadingServer(ThreadingHTTPServer):
@@ -206,6 +214,7 @@ class ChatCompletionServer:
 
     Attributes:
         received (`int`): requests received. `answered` (`Counter`): answers sent per request digest.
+            `answering` (`int`): requests past the gate whose answer is not counted yet.
         gate (`threading.Event`): cleared, requests wait before answering (set by default); `release_held()`
             opens it and drops the waiting requests unanswered.
         fail_statuses (`list[int]`): HTTP statuses to answer the next requests with, in order (e.g. `[503]`).
@@ -220,6 +229,7 @@ class ChatCompletionServer:
         self.lock = threading.Lock()
         self.received = 0
         self.answered: Counter[str] = Counter()
+        self.answering = 0
         self.authorizations: set[str] = set()
         self.fail_statuses: list[int] = []
         self.gate = threading.Event()

@@ -14,7 +14,7 @@ import pytest
 
 from actionart_hf.evaluation import evaluate_model
 from actionart_hf.evaluation.backends import Query, detect_backend
-from actionart_hf.evaluation.backends.openai_backend import OpenAIBackend, to_openai_messages
+from actionart_hf.evaluation.backends.openai_backend import OpenAIBackend, query_to_openai_messages
 
 
 SECRET = "sk-test-not-a-real-key-1234"
@@ -111,7 +111,7 @@ def test_messages_with_timestamps():
         frames,
         np.array([0.0, 1.5]),
     )
-    (message,) = to_openai_messages(query, image_format="png", with_timestamps=True)
+    (message,) = query_to_openai_messages(query, image_format="png", with_timestamps=True)
     kinds = [p["type"] for p in message["content"]]
     assert kinds == ["text", "image_url", "text", "image_url", "text"]
     assert message["content"][2]["text"] == "Frame at 1.5 s:"

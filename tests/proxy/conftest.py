@@ -110,14 +110,11 @@ def captions_dir(tmp_path, make_clip) -> Path:
 def chat_server(monkeypatch):
     """`chat_server(**kwargs)` starts a real `ChatCompletionServer` on 127.0.0.1 (stopped after the test).
 
-    huggingface_hub's offline switch (set for the whole suite) blocks every request of `InferenceClient`, even to
-    127.0.0.1, so it is lifted here; the servers are local and nothing else is contacted.
+    huggingface_hub's offline switch stays on (it is set for the whole suite): the teachers' client must reach a
+    local server all the same.
     """
-    import huggingface_hub.constants
-
     from actionart_hf.proxy.testing import ChatCompletionServer
 
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     servers = []
 
     def start(**kwargs) -> ChatCompletionServer:

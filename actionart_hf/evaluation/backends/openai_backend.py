@@ -5,72 +5,37 @@ are sent as images (JPEG data URLs) before the question.
     actionart-hf eval --backend openai --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-VL-7B-Instruct \
         --dataset <org>/ActionArt --num-frames 16
 
-The request is the plain OpenAI call shape over the standard library's HTTP client, so it works with
-`HF_HUB_OFFLINE=1` (which blocks every `huggingface_hub` request, local servers included). The API key is read from
-an environment variable (`OPENAI_API_KEY` by default) and is never logged, recorded or shown in errors.
+Requests go through [`actionart_hf.inference.OpenAIClient`] (the standard library's HTTP client, so `HF_HUB_OFFLINE=1`
+does not block a local server; retries with back-off; `concurrency` requests at a time). The API key is read from an
+environment variable (`OPENAI_API_KEY` by default) and is never logged, recorded or shown in errors.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
-import io
-import json
-import logging
 import os
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import numpy as np
-
+from ...inference.messages import count_placeholders
+from ...inference.openai_client import IMAGE_FORMATS, OpenAIClient, frame_data_url, image_part, to_openai_messages
 from . import EvalBackend, Query
 
 
-logger = logging.getLogger(__name__)
-
-RETRY_STATUSES = (408, 409, 425, 429, 500, 502, 503, 504)
-
-
-def frame_data_url(frame: np.ndarray, image_format: str = "jpeg", quality: int = 90) -> str:
-    """A `data:image/...;base64,` URL of one RGB frame of shape `(height, width, 3)`."""
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    if image_format == "jpeg":
-        Image.fromarray(frame).save(buffer, format="JPEG", quality=quality)
-    elif image_format == "png":
-        Image.fromarray(frame).save(buffer, format="PNG")
-    else:
-        raise ValueError(f"image_format={image_format!r}; use 'jpeg' or 'png'.")
-    return f"data:image/{image_format};base64,{base64.b64encode(buffer.getvalue()).decode('ascii')}"
+def video_parts(query: Query, image_format: str = "jpeg", with_timestamps: bool = False) -> list[dict]:
+    """The OpenAI content parts of the query's frames: one image each, after "Frame at 1.5 s:" with timestamps."""
+    parts: list[dict] = []
+    for index, frame in enumerate(query.frames):
+        if with_timestamps and index < len(query.timestamps_s):
+            parts.append({"type": "text", "text": f"Frame at {query.timestamps_s[index]:.1f} s:"})
+        parts.append(image_part(frame_data_url(frame, image_format)))
+    return parts
 
 
-def to_openai_messages(query: Query, image_format: str = "jpeg", with_timestamps: bool = False) -> list[dict]:
-    """The query's chat messages with each `{"type": "video"}` part replaced by one `image_url` part per frame."""
-    messages = []
-    for message in query.messages:
-        content = message["content"]
-        if isinstance(content, str):
-            messages.append({"role": message["role"], "content": content})
-            continue
-        parts: list[dict] = []
-        for part in content:
-            if part["type"] == "video":
-                for i, frame in enumerate(query.frames):
-                    if with_timestamps and i < len(query.timestamps_s):
-                        parts.append({"type": "text", "text": f"Frame at {query.timestamps_s[i]:.1f} s:"})
-                    parts.append({"type": "image_url", "image_url": {"url": frame_data_url(frame, image_format)}})
-            elif part["type"] == "text":
-                parts.append({"type": "text", "text": part["text"]})
-            else:
-                raise ValueError(f"Message part of type {part['type']!r} is not supported by the openai backend.")
-        messages.append({"role": message["role"], "content": parts})
-    return messages
+def query_to_openai_messages(query: Query, image_format: str = "jpeg", with_timestamps: bool = False) -> list[dict]:
+    """The query's chat messages with its `{"type": "video"}` part replaced by the frames (see [`video_parts`])."""
+    count = count_placeholders(query.messages, "video")
+    videos = [video_parts(query, image_format, with_timestamps)] * count if count else []
+    return to_openai_messages(query.messages, videos=videos)
 
 
 class OpenAIBackend(EvalBackend):
@@ -86,8 +51,8 @@ class OpenAIBackend(EvalBackend):
         temperature (`float`, *optional*, defaults to 0.0): sampling temperature.
         concurrency (`int`, *optional*, defaults to 4): parallel requests within a batch.
         timeout_s (`float`, *optional*, defaults to 120): per request.
-        max_retries (`int`, *optional*, defaults to 3): retries on connection errors and HTTP 408/409/425/429/5xx,
-            with exponential back-off from `retry_delay_s`.
+        max_retries (`int`, *optional*, defaults to 3): retries on connection errors, timeouts, unreadable answers
+            and HTTP 408/409/425/429/5xx, with exponential back-off from `retry_delay_s`.
         retry_delay_s (`float`, *optional*, defaults to 1.0): first back-off.
         image_format (`str`, *optional*, defaults to `"jpeg"`): `"jpeg"` or `"png"`.
         with_timestamps (`bool`, *optional*, defaults to `False`): put "Frame at 1.5 s:" before each frame.
@@ -118,37 +83,25 @@ class OpenAIBackend(EvalBackend):
                 f"The openai backend needs the server: pass --base-url (e.g. http://127.0.0.1:8000/v1) or set "
                 f"OPENAI_BASE_URL (model={model!r})."
             )
-        if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url={base_url!r} must start with http:// or https://.")
-        if concurrency < 1 or max_new_tokens < 1 or max_retries < 0:
-            raise ValueError(
-                f"concurrency={concurrency} and max_new_tokens={max_new_tokens} must be >= 1, "
-                f"max_retries={max_retries} >= 0."
-            )
-        if image_format not in ("jpeg", "png"):
+        if max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens={max_new_tokens} must be >= 1.")
+        if image_format not in IMAGE_FORMATS:
             raise ValueError(f"image_format={image_format!r}; use 'jpeg' or 'png'.")
-        self.base_url = base_url.rstrip("/")
+        self.client = OpenAIClient(
+            base_url,
+            api_key_envs=(api_key_env,),
+            timeout_s=timeout_s,
+            max_retries=max_retries,
+            retry_delay_s=retry_delay_s,
+            concurrency=concurrency,
+        )
+        self.base_url = self.client.base_url
         self.model = None if is_url and model.rstrip("/") == self.base_url else model
-        self.api_key_env = api_key_env
-        self._api_key = os.environ.get(api_key_env) or None
         self.max_new_tokens = max_new_tokens
         self.temperature = temperature
-        self.concurrency = concurrency
-        self.timeout_s = timeout_s
-        self.max_retries = max_retries
-        self.retry_delay_s = retry_delay_s
         self.image_format = image_format
         self.with_timestamps = with_timestamps
         self.extra_body = dict(extra_body or {})
-        host = urllib.parse.urlsplit(self.base_url).hostname or ""
-        # A server on this machine is reached directly, whatever proxy the environment sets.
-        handlers = [urllib.request.ProxyHandler({})] if host in ("localhost", "::1") or host.startswith("127.") else []
-        self._opener = urllib.request.build_opener(*handlers)
-        logger.info(
-            "OpenAI-compatible endpoint %s, API key %s",
-            self.base_url,
-            f"from ${api_key_env}" if self._api_key else f"not set (${api_key_env} is empty; no Authorization header)",
-        )
 
     def __repr__(self) -> str:  # never the key
         return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r})"
@@ -167,7 +120,7 @@ class OpenAIBackend(EvalBackend):
 
     def _payload(self, query: Query) -> dict[str, Any]:
         payload: dict[str, Any] = {
-            "messages": to_openai_messages(query, self.image_format, self.with_timestamps),
+            "messages": query_to_openai_messages(query, self.image_format, self.with_timestamps),
             "max_tokens": self.max_new_tokens,
             "temperature": self.temperature,
         }
@@ -176,49 +129,8 @@ class OpenAIBackend(EvalBackend):
         payload.update(self.extra_body)
         return payload
 
-    def _post(self, payload: dict[str, Any]) -> dict[str, Any]:
-        data = json.dumps(payload).encode("utf-8")
-        headers = {"Content-Type": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        url = f"{self.base_url}/chat/completions"
-        for attempt in range(self.max_retries + 1):
-            request = urllib.request.Request(url, data=data, headers=headers, method="POST")
-            try:
-                with self._opener.open(request, timeout=self.timeout_s) as response:
-                    return json.loads(response.read())
-            except urllib.error.HTTPError as error:
-                body = error.read()[:500].decode("utf-8", "replace")
-                if error.code not in RETRY_STATUSES or attempt == self.max_retries:
-                    raise RuntimeError(f"{url} answered HTTP {error.code}: {body}") from None
-                reason = f"HTTP {error.code}"
-            except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError) as error:
-                if attempt == self.max_retries:
-                    raise RuntimeError(f"{url} could not be reached: {error}") from None
-                reason = str(error)
-            delay = self.retry_delay_s * 2**attempt
-            logger.warning("%s failed (%s); retry %d/%d in %.1f s", url, reason, attempt + 1, self.max_retries, delay)
-            time.sleep(delay)
-        raise RuntimeError("unreachable")  # pragma: no cover
-
-    def _ask(self, query: Query) -> str:
-        response = self._post(self._payload(query))
-        try:
-            content = response["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError):
-            raise RuntimeError(
-                f"{self.base_url} answered without choices[0].message.content for {query.key!r}: "
-                f"{json.dumps(response)[:300]}"
-            ) from None
-        if isinstance(content, list):  # content parts
-            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-        return (content or "").strip()
-
     def generate(self, queries: Sequence[Query]) -> list[str]:
-        if len(queries) <= 1 or self.concurrency == 1:
-            return [self._ask(q) for q in queries]
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(queries))) as pool:
-            return list(pool.map(self._ask, queries))
+        return [answer.strip() for answer in self.client.complete_all(self._payload(q) for q in queries)]
 
 
-__all__ = ["OpenAIBackend", "frame_data_url", "to_openai_messages"]
+__all__ = ["OpenAIBackend", "query_to_openai_messages", "video_parts"]

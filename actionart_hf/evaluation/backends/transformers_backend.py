@@ -8,24 +8,16 @@ transformers' video processors need torchvision; without it the processor cannot
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
+from ...inference.transformers_runner import TransformersRunner
 from . import EvalBackend, Query
 
 
-logger = logging.getLogger(__name__)
-
-
-def _default_device() -> str:
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 class TransformersBackend(EvalBackend):
-    """Greedy generation with a transformers image-text-to-text model on videos.
+    """Greedy generation with a transformers image-text-to-text model on videos, through
+    [`actionart_hf.inference.TransformersRunner`].
 
     Args:
         model (`str` or `PreTrainedModel`): Hub id or folder, or a loaded model (then pass `processor`).
@@ -58,38 +50,22 @@ class TransformersBackend(EvalBackend):
         revision: str | None = None,
         attn_implementation: str | None = None,
     ):
-        import torch
-        from transformers import AutoModelForImageTextToText, AutoProcessor
-
         if max_new_tokens < 1:
             raise ValueError(f"max_new_tokens={max_new_tokens} must be >= 1.")
-        self.device = device or _default_device()
-        if dtype is None:
-            dtype = "bfloat16" if self.device.startswith("cuda") else "float32"
-        self.model_id = model if isinstance(model, str) else getattr(model, "name_or_path", type(model).__name__)
-        if isinstance(model, str):
-            if processor is None:
-                processor = _load_processor(model, revision, trust_remote_code)
-            kwargs: dict[str, Any] = {"revision": revision, "trust_remote_code": trust_remote_code}
-            kwargs["dtype"] = dtype if dtype == "auto" else getattr(torch, dtype)
-            if attn_implementation:
-                kwargs["attn_implementation"] = attn_implementation
-            model = AutoModelForImageTextToText.from_pretrained(model, **kwargs)
-        elif processor is None:
-            processor = AutoProcessor.from_pretrained(self.model_id)
-        self.model = model.to(self.device).eval()
-        self.processor = processor
-        self.dtype = str(self.model.dtype).replace("torch.", "")
+        self.runner = TransformersRunner(
+            model,
+            processor,
+            device=device,
+            dtype=dtype,
+            revision=revision,
+            trust_remote_code=trust_remote_code,
+            attn_implementation=attn_implementation,
+        )
+        self.model, self.processor, self.model_id = self.runner.model, self.runner.processor, self.runner.model_id
         self.max_new_tokens = max_new_tokens
-        self.revision = revision
-        tokenizer = getattr(processor, "tokenizer", None)
-        if tokenizer is not None:
-            tokenizer.padding_side = "left"  # batched generation appends after the prompt
-            if tokenizer.pad_token_id is None:
-                tokenizer.pad_token = tokenizer.eos_token
-        if getattr(processor, "video_processor", None) is None:
+        if getattr(self.processor, "video_processor", None) is None:
             raise ValueError(
-                f"The processor of {self.model_id!r} ({type(processor).__name__}) has no video processor; the "
+                f"The processor of {self.model_id!r} ({type(self.processor).__name__}) has no video processor; the "
                 f"transformers backend needs a video-capable model (its processor must accept `videos=`)."
             )
 
@@ -97,9 +73,9 @@ class TransformersBackend(EvalBackend):
         return {
             "backend": self.name,
             "model": self.model_id,
-            "revision": self.revision,
+            "revision": self.runner.revision,
             "model_class": type(self.model).__name__,
-            "dtype": self.dtype,
+            "dtype": self.runner.dtype,
             "max_new_tokens": self.max_new_tokens,
         }
 
@@ -138,45 +114,17 @@ class TransformersBackend(EvalBackend):
         return answers
 
     def _generate(self, queries: Sequence[Query]) -> list[str]:
-        import torch
-
-        texts = [
-            self.processor.apply_chat_template(q.messages, add_generation_prompt=True, tokenize=False) for q in queries
-        ]
-        inputs = self.processor(
-            text=texts,
+        return self.runner.generate(
+            [q.messages for q in queries],
             videos=[q.frames for q in queries],
-            padding=True,
-            return_tensors="pt",
-            **self._video_kwargs(queries),
-        ).to(self.device)
-        for key, value in inputs.items():  # pixel values in the model's dtype
-            if key.startswith("pixel_values") and torch.is_floating_point(value):
-                inputs[key] = value.to(self.model.dtype)
-        with torch.inference_mode():
-            output = self.model.generate(**inputs, max_new_tokens=self.max_new_tokens, do_sample=False)
-        new_tokens = output[:, inputs["input_ids"].shape[1] :]
-        return [text.strip() for text in self.processor.batch_decode(new_tokens, skip_special_tokens=True)]
+            processor_kwargs=self._video_kwargs(queries),
+            max_new_tokens=self.max_new_tokens,
+            do_sample=False,
+        )
 
     def close(self) -> None:
+        self.runner.close()
         self.model = None
-
-
-def _load_processor(model: str, revision: str | None, trust_remote_code: bool):
-    from transformers import AutoProcessor
-
-    try:
-        return AutoProcessor.from_pretrained(model, revision=revision, trust_remote_code=trust_remote_code)
-    except (ImportError, AttributeError) as error:
-        from transformers.utils import is_torchvision_available
-
-        if not is_torchvision_available():
-            raise ImportError(
-                f"Loading the processor of {model!r} failed ({type(error).__name__}: {error}). transformers' video "
-                f"processors need torchvision, which is not installed: install the torchvision release that matches "
-                f"your torch (e.g. `pip install torch==2.14.1 torchvision==0.29.1`)."
-            ) from error
-        raise
 
 
 __all__ = ["TransformersBackend"]
