@@ -361,19 +361,11 @@ def evaluate_model(
         ValueError: bad arguments, an empty dataset, rows without the needed columns, a missing video, or an
             `output_dir` holding a different run.
     """
-    from tqdm.auto import tqdm
-
     num_frames = num_frames or DEFAULT_NUM_FRAMES
     if num_frames < 1 or batch_size < 1:
         raise ValueError(f"num_frames={num_frames} and batch_size={batch_size} must be >= 1.")
     backend_kwargs = dict(backend_kwargs or {})
-    if isinstance(model, EvalBackend):
-        if backend_kwargs or (backend and backend != model.name):
-            raise ValueError("With a backend instance as `model`, leave `backend` and `backend_kwargs` unset.")
-        backend_name = model.name
-    else:
-        model = str(model)
-        backend_name = backend or detect_backend(model)
+    model, backend_name = _choose_backend(model, backend, backend_kwargs)
     rows, dataset_name = _load_rows(dataset, config, split, limit)
     items = _plan(rows, circular)
 
@@ -382,60 +374,23 @@ def evaluate_model(
         identity = _run_identity(model, backend_name, dataset, config, split, num_frames, max_pixels, backend_kwargs)
         _prepare_output(out, identity, overwrite)
     store = PredictionStore(out / PREDICTIONS_FILE if out is not None else None)
-    pending = [item for item in items if item.key not in store]
-    if len(pending) < len(items):
-        done = len(items) - len(pending)
-        logger.info("%d of %d questions already answered in %s; asking the rest.", done, len(items), out)
-
-    runner_backend: EvalBackend | None = model if isinstance(model, EvalBackend) else None
+    pending = _unanswered(items, store, out)
     if pending:
-        if runner_backend is None:
-            runner_backend = make_backend(backend_name, model, **backend_kwargs)
-        if out is not None:
-            run = json.loads((out / RUN_FILE).read_text())
-            run["backend"] = runner_backend.describe()
-            write_json_atomic(out / RUN_FILE, run, default=str)
-        cache = _ClipCache(num_frames, max_pixels)
-        bar = tqdm(total=len(pending), desc=f"Evaluating {_default_name(model)}", unit="q", disable=not progress)
-        try:
-            for chunk, queries in _batches(pending, batch_size, cache):
-                outputs = runner_backend.generate(queries)
-                if len(outputs) != len(queries):
-                    raise RuntimeError(f"Backend {backend_name} returned {len(outputs)} answers for {len(queries)}.")
-                store.append(_record(item, output) for item, output in zip(chunk, outputs))
-                bar.update(len(chunk))
-        finally:
-            bar.close()
-            if runner_backend is not model:
-                runner_backend.close()
+        sampling = _ClipCache(num_frames, max_pixels)
+        _ask_model(model, backend_name, backend_kwargs, pending, store, sampling, batch_size, out, progress)
 
     records = [store.get(item.key) for item in items]
     plain = _score([r for r in records if r["rotation"] == 0], False, bootstrap_samples)
     circular_metrics = _score(records, True, bootstrap_samples) if circular else None
     name = model_name or _default_name(model)
     rows_for_table = [(name, plain)] + ([(f"{name} (circular)", circular_metrics)] if circular_metrics else [])
-    table = table1_markdown(rows_for_table)
-    if dataset_id is None:
-        is_hub_id = isinstance(dataset, str) and not Path(dataset).exists()
-        dataset_id = dataset if is_hub_id else Path(dataset_name).name
-    eval_results = model_index_results(
-        plain,
-        dataset_id=dataset_id,
-        dataset_name=dataset_id.rstrip("/").rsplit("/", 1)[-1],
-        dataset_config=config,
-        dataset_split=split,
-        circular_metrics=circular_metrics,
-        num_frames=num_frames,
-    )
-    from huggingface_hub.repocard_data import eval_results_to_model_index
-
-    model_index = eval_results_to_model_index(name, eval_results)
+    dataset_id = dataset_id if dataset_id is not None else _hub_dataset_id(dataset, dataset_name)
     result = EvaluationResult(
         metrics=plain,
         circular_metrics=circular_metrics,
-        table=table,
+        table=table1_markdown(rows_for_table),
         row=table1_row(name, plain),
-        model_index=model_index,
+        model_index=_model_index(name, plain, circular_metrics, dataset_id, config, split, num_frames),
         num_asked=len(pending),
         output_dir=out,
     )
@@ -453,15 +408,107 @@ def evaluate_model(
             "extraction_rules": dict(Counter(r["rule"] for r in records).most_common()),
             "table1_row": result.row,
         }
-        write_json_atomic(out / METRICS_FILE, summary, default=str)
-        write_text_atomic(out / TABLE_FILE, table + "\n")
-        write_json_atomic(out / MODEL_INDEX_FILE, model_index, default=str)
-        result.files = {n: out / n for n in (RUN_FILE, PREDICTIONS_FILE, METRICS_FILE, TABLE_FILE, MODEL_INDEX_FILE)}
+        _write_results(result, summary, out)
         if plot:
             references = [paper_row("Human (10%)"), paper_row("ActionArt (paper)")]
             title = f"{name} on ActionArt ({config}/{split})"
             result.files[PLOT_FILE] = plot_per_task(out / PLOT_FILE, rows_for_table, title, references)
     return result
+
+
+def _choose_backend(
+    model: str | os.PathLike | EvalBackend, backend: str | None, backend_kwargs: dict[str, Any]
+) -> tuple[str | EvalBackend, str]:
+    """`(model, backend name)`: a backend instance as it is, else the model reference and the named or detected
+    backend."""
+    if isinstance(model, EvalBackend):
+        if backend_kwargs or (backend and backend != model.name):
+            raise ValueError("With a backend instance as `model`, leave `backend` and `backend_kwargs` unset.")
+        return model, model.name
+    return str(model), backend or detect_backend(str(model))
+
+
+def _unanswered(items: Sequence[_Item], store: PredictionStore, out: Path | None) -> list[_Item]:
+    """The items without a stored prediction (all of them unless a run is resumed)."""
+    pending = [item for item in items if item.key not in store]
+    if len(pending) < len(items):
+        done = len(items) - len(pending)
+        logger.info("%d of %d questions already answered in %s; asking the rest.", done, len(items), out)
+    return pending
+
+
+def _ask_model(
+    model: str | EvalBackend,
+    backend_name: str,
+    backend_kwargs: dict[str, Any],
+    pending: Sequence[_Item],
+    store: PredictionStore,
+    sampling: _ClipCache,
+    batch_size: int,
+    out: Path | None,
+    progress: bool,
+) -> None:
+    """Asks the model every pending question, batch by batch, appending each batch's predictions to `store`.
+
+    A backend created here from `model` is recorded in `run.json` and closed at the end, also after a failure.
+    """
+    from tqdm.auto import tqdm
+
+    runner_backend = model if isinstance(model, EvalBackend) else make_backend(backend_name, model, **backend_kwargs)
+    if out is not None:
+        run = json.loads((out / RUN_FILE).read_text())
+        run["backend"] = runner_backend.describe()
+        write_json_atomic(out / RUN_FILE, run, default=str)
+    bar = tqdm(total=len(pending), desc=f"Evaluating {_default_name(model)}", unit="q", disable=not progress)
+    try:
+        for chunk, queries in _batches(pending, batch_size, sampling):
+            outputs = runner_backend.generate(queries)
+            if len(outputs) != len(queries):
+                raise RuntimeError(f"Backend {backend_name} returned {len(outputs)} answers for {len(queries)}.")
+            store.append(_record(item, output) for item, output in zip(chunk, outputs))
+            bar.update(len(chunk))
+    finally:
+        bar.close()
+        if runner_backend is not model:
+            runner_backend.close()
+
+
+def _hub_dataset_id(dataset, dataset_name: str) -> str:
+    """The dataset's Hub id when `dataset` is one, else the last part of its name."""
+    is_hub_id = isinstance(dataset, str) and not Path(dataset).exists()
+    return dataset if is_hub_id else Path(dataset_name).name
+
+
+def _model_index(
+    name: str,
+    plain: dict[str, Any],
+    circular_metrics: dict[str, Any] | None,
+    dataset_id: str,
+    config: str,
+    split: str,
+    num_frames: int,
+) -> list[dict]:
+    """`model-index` entries of the scores for a model card."""
+    from huggingface_hub.repocard_data import eval_results_to_model_index
+
+    eval_results = model_index_results(
+        plain,
+        dataset_id=dataset_id,
+        dataset_name=dataset_id.rstrip("/").rsplit("/", 1)[-1],
+        dataset_config=config,
+        dataset_split=split,
+        circular_metrics=circular_metrics,
+        num_frames=num_frames,
+    )
+    return eval_results_to_model_index(name, eval_results)
+
+
+def _write_results(result: EvaluationResult, summary: dict[str, Any], out: Path) -> None:
+    """Writes `metrics.json`, `table.md` and `model_index.json`, and lists the run's files in `result.files`."""
+    write_json_atomic(out / METRICS_FILE, summary, default=str)
+    write_text_atomic(out / TABLE_FILE, result.table + "\n")
+    write_json_atomic(out / MODEL_INDEX_FILE, result.model_index, default=str)
+    result.files = {n: out / n for n in (RUN_FILE, PREDICTIONS_FILE, METRICS_FILE, TABLE_FILE, MODEL_INDEX_FILE)}
 
 
 __all__ = ["DEFAULT_NUM_FRAMES", "EvaluationResult", "evaluate_model"]
