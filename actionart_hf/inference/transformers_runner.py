@@ -11,12 +11,8 @@ says so.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
-
-
-logger = logging.getLogger(__name__)
 
 
 def default_device() -> str:

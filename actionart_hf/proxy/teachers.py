@@ -17,7 +17,6 @@ source video, frame indices, the label sequence); model teachers ignore it. Ever
 from __future__ import annotations
 
 import io
-import logging
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
@@ -26,8 +25,6 @@ from typing import Any
 from ..inference.messages import check_placeholders
 from ..inference.openai_client import OpenAIClient, ServerError, image_data_url, to_openai_messages
 
-
-logger = logging.getLogger(__name__)
 
 REQUEST_KINDS = ("pose_description", "spatial_difference", "unit_label", "fgqa_mcq", "caption_events")
 DEFAULT_API_KEY_ENVS = ("OPENAI_API_KEY", "HF_TOKEN")
