@@ -32,6 +32,12 @@ import numpy as np
 Backend = Literal["auto", "decord", "pyav"]
 BACKENDS: tuple[str, ...] = ("auto", "decord", "pyav")
 DEFAULT_MAX_PIXELS = 480 * 480
+# libx264 defaults of `write_video`: near-lossless, no B-frames (replaced by the caller's `options`).
+X264_DEFAULT_OPTIONS = {"crf": "18", "bf": "0"}
+# Always applied to libx264 unless the caller's `options` name them: one thread, and no macroblock-tree rate control,
+# which on small frames reads memory left over by earlier work in the process, so the same frames could give
+# different bytes (after a video decode, say).
+X264_DETERMINISTIC_OPTIONS = {"threads": "1", "mbtree": "0"}
 
 
 class VideoDecodeError(ValueError):
@@ -418,8 +424,10 @@ def write_video(
         frames (`np.ndarray` of shape `(num_frames, height, width, 3)`, uint8): RGB frames.
         fps (`float`, *optional*, defaults to 8.0): frame rate.
         codec (`str`, *optional*, defaults to `"libx264"`): FFmpeg encoder (`"libx264"`, `"mpeg4"`, ...).
-        options (`dict[str, str]`, *optional*): encoder options; libx264 defaults to `{"crf": "18"}` and no
-            B-frames, with a deterministic single-threaded encode so the same frames give the same bytes.
+        options (`dict[str, str]`, *optional*): encoder options; libx264 defaults to `X264_DEFAULT_OPTIONS`
+            (`{"crf": "18", "bf": "0"}`) and always adds `X264_DETERMINISTIC_OPTIONS` (one thread, no macroblock
+            tree) unless `options` sets them, so the same frames give the same bytes. Every encoder runs on one
+            thread.
 
     Returns:
         `Path` of the written file.
@@ -436,18 +444,17 @@ def write_video(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _, height, width, _ = frames.shape
-    if options is None:
-        options = {"crf": "18", "bf": "0", "threads": "1"} if codec == "libx264" else {}
+    if codec == "libx264":
+        options = {**X264_DETERMINISTIC_OPTIONS, **(X264_DEFAULT_OPTIONS if options is None else options)}
     rate = Fraction(fps).limit_denominator(1001)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.close(handle)
     try:
         with av.open(tmp_name, mode="w") as container:
-            stream = container.add_stream(codec, rate=rate, options=options)
+            stream = container.add_stream(codec, rate=rate, options=options or {})
             stream.width, stream.height = width, height
             stream.pix_fmt = _pixel_format(codec, height, width)
-            if codec != "libx264":
-                stream.codec_context.thread_count = 1
+            stream.codec_context.thread_count = 1
             for image in frames:
                 frame = av.VideoFrame.from_ndarray(image, format="rgb24")
                 container.mux(stream.encode(frame))
@@ -466,6 +473,8 @@ __all__ = [
     "VideoDecodeError",
     "fit_to_max_pixels",
     "VideoInfo",
+    "X264_DEFAULT_OPTIONS",
+    "X264_DETERMINISTIC_OPTIONS",
     "load_video",
     "probe_video",
     "sample_frame_indices",
