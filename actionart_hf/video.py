@@ -31,6 +31,8 @@ import numpy as np
 
 Backend = Literal["auto", "decord", "pyav"]
 BACKENDS: tuple[str, ...] = ("auto", "decord", "pyav")
+# The paper's input: 64 frames per video, each at most 480x480 pixels.
+DEFAULT_NUM_FRAMES = 64
 DEFAULT_MAX_PIXELS = 480 * 480
 # libx264 defaults of `write_video`: near-lossless, no B-frames (replaced by the caller's `options`).
 X264_DEFAULT_OPTIONS = {"crf": "18", "bf": "0"}
@@ -357,7 +359,7 @@ def _prefers_random_access(index: _StreamIndex, num_frames: int) -> bool:
 
 def load_video(
     path: str | os.PathLike,
-    num_frames: int = 64,
+    num_frames: int = DEFAULT_NUM_FRAMES,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     backend: Backend = "auto",
 ) -> VideoClip:
@@ -469,6 +471,7 @@ def write_video(
 __all__ = [
     "BACKENDS",
     "DEFAULT_MAX_PIXELS",
+    "DEFAULT_NUM_FRAMES",
     "VideoClip",
     "VideoDecodeError",
     "fit_to_max_pixels",

@@ -106,7 +106,6 @@ def tiny_actionart_config(
     slow_frame_stride: int = 2,
     slow_pool_stride: int = 2,
     fast_pool_stride: int | None = 4,
-    max_frames: int = 64,
     tie_word_embeddings: bool = True,
     **config_kwargs,
 ):
@@ -118,9 +117,9 @@ def tiny_actionart_config(
             Frame side and patch side in pixels (a 4x4 patch grid by default).
         vision_hidden_size, vision_intermediate_size, vision_layers, vision_heads: the SigLIP tower's sizes.
         hidden_size, intermediate_size, num_layers, num_heads, num_kv_heads: the Qwen2 LLM's sizes.
-        slow_frame_stride, slow_pool_stride, fast_pool_stride, max_frames: the SlowFast settings.
+        slow_frame_stride, slow_pool_stride, fast_pool_stride: the SlowFast settings.
         tie_word_embeddings (`bool`, *optional*, defaults to `True`): tie the LM head to the embeddings.
-        config_kwargs: other [`ActionArtConfig`] fields.
+        config_kwargs: other [`ActionArtConfig`] fields (e.g. `max_frames`, the model's default when not given).
 
     Returns:
         `ActionArtConfig`
@@ -158,7 +157,6 @@ def tiny_actionart_config(
         slow_frame_stride=slow_frame_stride,
         slow_pool_stride=slow_pool_stride,
         fast_pool_stride=fast_pool_stride,
-        max_frames=max_frames,
         tie_word_embeddings=tie_word_embeddings,
         **config_kwargs,
     )
