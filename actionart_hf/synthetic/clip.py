@@ -155,10 +155,6 @@ class Clip:
             self.frames = render_clip(self)
         return self.frames
 
-    def events_in_range(self, start_frame: int, end_frame: int) -> list[ActionEvent]:
-        """Events overlapping frames `[start_frame, end_frame]` (inclusive)."""
-        return [e for e in self.events if e.start_frame <= end_frame and e.end_frame >= start_frame]
-
     def label_at(self, frame: int) -> str:
         """The action label at a frame, or `"still"` between units."""
         for event in self.events:
