@@ -10,6 +10,8 @@ from pathlib import Path
 
 from huggingface_hub import DatasetCard, DatasetCardData, EvalResult, ModelCard, ModelCardData
 
+from .video import DEFAULT_NUM_FRAMES
+
 
 TEMPLATES = Path(__file__).parent / "model_cards"
 ACTIONART_CITATION = """@article{peng2025actionart,
@@ -76,7 +78,7 @@ def render_model_card(
     stand_ins: str | None = None,
     limitations: str | None = None,
     license: str | None = None,
-    num_frames: int = 64,
+    num_frames: int = DEFAULT_NUM_FRAMES,
 ) -> ModelCard:
     """A model card with `model-index` results, the training stages, the merge recipe and usage code.
 

@@ -32,7 +32,15 @@ from .atomic import atomic_file
 
 Backend = Literal["auto", "decord", "pyav"]
 BACKENDS: tuple[str, ...] = ("auto", "decord", "pyav")
+# The paper's input: 64 frames per video, each at most 480x480 pixels.
+DEFAULT_NUM_FRAMES = 64
 DEFAULT_MAX_PIXELS = 480 * 480
+# libx264 defaults of `write_video`: near-lossless, no B-frames (replaced by the caller's `options`).
+X264_DEFAULT_OPTIONS = {"crf": "18", "bf": "0"}
+# Always applied to libx264 unless the caller's `options` name them: one thread, and no macroblock-tree rate control,
+# which on small frames reads memory left over by earlier work in the process, so the same frames could give
+# different bytes (after a video decode, say).
+X264_DETERMINISTIC_OPTIONS = {"threads": "1", "mbtree": "0"}
 
 
 class VideoDecodeError(ValueError):
@@ -352,7 +360,7 @@ def _prefers_random_access(index: _StreamIndex, num_frames: int) -> bool:
 
 def load_video(
     path: str | os.PathLike,
-    num_frames: int = 64,
+    num_frames: int = DEFAULT_NUM_FRAMES,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     backend: Backend = "auto",
 ) -> VideoClip:
@@ -419,8 +427,10 @@ def write_video(
         frames (`np.ndarray` of shape `(num_frames, height, width, 3)`, uint8): RGB frames.
         fps (`float`, *optional*, defaults to 8.0): frame rate.
         codec (`str`, *optional*, defaults to `"libx264"`): FFmpeg encoder (`"libx264"`, `"mpeg4"`, ...).
-        options (`dict[str, str]`, *optional*): encoder options; libx264 defaults to `{"crf": "18"}` and no
-            B-frames, with a deterministic single-threaded encode so the same frames give the same bytes.
+        options (`dict[str, str]`, *optional*): encoder options; libx264 defaults to `X264_DEFAULT_OPTIONS`
+            (`{"crf": "18", "bf": "0"}`) and always adds `X264_DETERMINISTIC_OPTIONS` (one thread, no macroblock
+            tree) unless `options` sets them, so the same frames give the same bytes. Every encoder runs on one
+            thread.
 
     Returns:
         `Path` of the written file.
@@ -436,15 +446,14 @@ def write_video(
         raise ValueError("frames is empty: a video needs at least one frame.")
     path = Path(path)
     _, height, width, _ = frames.shape
-    if options is None:
-        options = {"crf": "18", "bf": "0", "threads": "1"} if codec == "libx264" else {}
+    if codec == "libx264":
+        options = {**X264_DETERMINISTIC_OPTIONS, **(X264_DEFAULT_OPTIONS if options is None else options)}
     rate = Fraction(fps).limit_denominator(1001)
     with atomic_file(path) as temporary, av.open(str(temporary), mode="w") as container:
-        stream = container.add_stream(codec, rate=rate, options=options)
+        stream = container.add_stream(codec, rate=rate, options=options or {})
         stream.width, stream.height = width, height
         stream.pix_fmt = _pixel_format(codec, height, width)
-        if codec != "libx264":
-            stream.codec_context.thread_count = 1
+        stream.codec_context.thread_count = 1
         for image in frames:
             frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             container.mux(stream.encode(frame))
@@ -455,10 +464,13 @@ def write_video(
 __all__ = [
     "BACKENDS",
     "DEFAULT_MAX_PIXELS",
+    "DEFAULT_NUM_FRAMES",
     "VideoClip",
     "VideoDecodeError",
     "fit_to_max_pixels",
     "VideoInfo",
+    "X264_DEFAULT_OPTIONS",
+    "X264_DETERMINISTIC_OPTIONS",
     "load_video",
     "probe_video",
     "sample_frame_indices",

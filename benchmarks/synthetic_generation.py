@@ -22,8 +22,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from actionart_hf.synthetic import SynthConfig, build_synthetic_dataset, candidate_questions, caption_clip
-from actionart_hf.synthetic.clip import derive_seed, generate_clip
+from actionart_hf.synthetic import (
+    SynthConfig,
+    build_synthetic_dataset,
+    candidate_questions,
+    caption_clip,
+    derive_seed,
+    generate_clip,
+)
 from actionart_hf.synthetic.dataset import ENCODER_OPTIONS
 from actionart_hf.video import write_video
 

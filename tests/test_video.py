@@ -1,3 +1,4 @@
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +144,38 @@ def test_write_video_is_deterministic_and_atomic(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "b.mp4"]  # no temporary files left
     with pytest.raises(ValueError, match="uint8"):
         write_video(tmp_path / "c.mp4", frames.astype(np.float32))
+
+
+def drawn_figure_frames(num_frames: int) -> np.ndarray:
+    """A 32x32 stick figure moving in front of a wall and a floor (what the synthetic and FGQA videos look like)."""
+    from PIL import Image, ImageDraw
+
+    frames = []
+    for t in range(num_frames):
+        image = Image.new("RGB", (32, 32), (200, 190, 170))
+        draw = ImageDraw.Draw(image)
+        draw.rectangle([0, 20, 32, 32], fill=(120, 110, 100))
+        draw.line([(16, 8), (16 + t % 6 - 3, 22)], fill=(220, 40, 40), width=3)
+        draw.ellipse([12 + t % 4, 3, 20 + t % 4, 11], fill=(236, 200, 164))
+        frames.append(np.asarray(image))
+    return np.stack(frames)
+
+
+def test_write_video_gives_the_same_bytes_whatever_ran_before(tmp_path):
+    # Decoded frames re-encoded between video decodes on two threads, as the FGQA builder does: x264's macroblock tree
+    # used to read memory left over by the decodes, so the same frames gave different bytes.
+    source = write_video(tmp_path / "source.mp4", drawn_figure_frames(24), fps=4.0)
+    frames = load_video(source, num_frames=6, backend="pyav").frames
+
+    def encode_after_decodes(worker: int) -> set[bytes]:
+        encoded = set()
+        for k in range(30):
+            load_video(source, backend="pyav")
+            encoded.add(write_video(tmp_path / f"{worker}-{k}.mp4", frames, fps=4.0).read_bytes())
+        return encoded
+
+    with ThreadPoolExecutor(2) as pool:
+        assert len(set().union(*pool.map(encode_after_decodes, range(2)))) == 1
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -25,6 +25,7 @@ import datasets
 
 from ..atomic import write_jsonl_atomic
 from ..tasks import TASKS
+from ..video import DEFAULT_NUM_FRAMES
 from .hub_folder import (
     VIDEO_DIR,
     check_output_dir,
@@ -207,7 +208,7 @@ def _write_card(stage: Path, qa_rows, caption_rows, split_of, license) -> None:
             "Usage": (
                 "```python\nfrom actionart_hf import load_actionart, load_video\n"
                 'ds = load_actionart("<this folder or repo id>", "qa", split="test")\n'
-                'clip = load_video(ds[0]["video"], num_frames=64)\n```\n\n'
+                f'clip = load_video(ds[0]["video"], num_frames={DEFAULT_NUM_FRAMES})\n```\n\n'
                 f"The paper's Avg. Acc. is question-weighted over the {len(TASKS)} sub-tasks."
             ),
         },

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tasks import format_mcq_prompt
+from ..tasks import MCQ_INSTRUCTION, format_mcq_prompt
 
 
 CAPTION_PROMPT = (
     "Describe in detail what the person does in this video: the posture and position of each body part, how they "
     "change over time, and any objects the person interacts with."
 )
+# The fixed texts of every prompt (a tokenizer built for ActionArt data must cover them).
+PROMPT_TEXTS: tuple[str, ...] = (MCQ_INSTRUCTION, CAPTION_PROMPT)
 
 
 def _turns(media_parts: list[dict], prompt: str, target: str | None) -> list[dict]:
@@ -61,4 +63,4 @@ def row_to_messages(row: dict[str, Any], config: str, with_target: bool = True) 
     return messages, media
 
 
-__all__ = ["CAPTION_PROMPT", "row_to_messages"]
+__all__ = ["CAPTION_PROMPT", "PROMPT_TEXTS", "row_to_messages"]

@@ -19,6 +19,8 @@ import logging
 import sys
 from pathlib import Path
 
+from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES
+
 
 def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argparse.ArgumentParser:
     """The `eval` arguments, as a standalone parser or as a subcommand of `subparsers`."""
@@ -31,8 +33,12 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     parser.add_argument("--dataset", required=True, help="dataset folder (built by our tools) or Hub dataset id")
     parser.add_argument("--config", default="qa", help="dataset config (default: qa)")
     parser.add_argument("--split", default="test", help="dataset split (default: test)")
-    parser.add_argument("--num-frames", type=int, default=64, help="frames sampled per video (default: 64)")
-    parser.add_argument("--max-pixels", type=int, default=480 * 480, help="pixel cap per frame (default: 480*480)")
+    parser.add_argument(
+        "--num-frames", type=int, default=DEFAULT_NUM_FRAMES, help="frames sampled per video (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="pixel cap per frame (default: %(default)s)"
+    )
     parser.add_argument(
         "--backend",
         choices=["actionart", "transformers", "openai"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..tasks import TASK_CODES
+from ..video import DEFAULT_NUM_FRAMES
 
 
 TABLE1_COLUMNS: tuple[str, ...] = (*TASK_CODES, "Avg.")
@@ -28,11 +29,11 @@ class PublishedResult:
 
     model: str
     scores: dict[str, float] = field(hash=False)
-    num_frames: int | None = 64
+    num_frames: int | None = DEFAULT_NUM_FRAMES
     note: str = ""
 
 
-def _row(model: str, values: str, num_frames: int | None = 64, note: str = "") -> PublishedResult:
+def _row(model: str, values: str, num_frames: int | None = DEFAULT_NUM_FRAMES, note: str = "") -> PublishedResult:
     numbers = [float(v) for v in values.split()]
     if len(numbers) != len(TABLE1_COLUMNS):
         raise RuntimeError(f"Table 1 row {model!r} has {len(numbers)} values, expected {len(TABLE1_COLUMNS)}.")

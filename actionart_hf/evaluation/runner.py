@@ -32,7 +32,7 @@ from ..atomic import write_json_atomic, write_text_atomic
 from ..data.chat import row_to_messages
 from ..metrics.actionart_accuracy.scoring import explain_answer, score
 from ..tasks import MCQ_INSTRUCTION, normalize_task
-from ..video import DEFAULT_MAX_PIXELS, VideoClip, load_video
+from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES, VideoClip, load_video
 from .backends import EvalBackend, Query, detect_backend, make_backend
 from .circular import rotate_options, rotations
 from .paper_results import paper_row
@@ -42,7 +42,6 @@ from .report import model_index_results, plot_per_task, table1_markdown, table1_
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_NUM_FRAMES = 64
 RUN_FILE, PREDICTIONS_FILE, METRICS_FILE = "run.json", "predictions.jsonl", "metrics.json"
 TABLE_FILE, PLOT_FILE, MODEL_INDEX_FILE = "table.md", "per_task.png", "model_index.json"
 OUTPUT_FILES = (RUN_FILE, PREDICTIONS_FILE, METRICS_FILE, TABLE_FILE, PLOT_FILE, MODEL_INDEX_FILE)
@@ -511,4 +510,4 @@ def _write_results(result: EvaluationResult, summary: dict[str, Any], out: Path)
     result.files = {n: out / n for n in (RUN_FILE, PREDICTIONS_FILE, METRICS_FILE, TABLE_FILE, MODEL_INDEX_FILE)}
 
 
-__all__ = ["DEFAULT_NUM_FRAMES", "EvaluationResult", "evaluate_model"]
+__all__ = ["EvaluationResult", "evaluate_model"]

@@ -26,15 +26,10 @@ UNK_TOKEN = "<unk>"
 # <video> 3, <unk> 4.
 SPECIAL_TOKENS = [PAD_TOKEN, IM_START_TOKEN, IM_END_TOKEN, VIDEO_TOKEN, UNK_TOKEN]
 _WORD_RE = re.compile(r"\w+|[^\w\s]+")
-
-
-def _base_texts() -> list[str]:
-    """Words every tiny tokenizer knows: chat roles, the MCQ instruction, the caption prompt, letters, digits."""
-    from ..data.chat import CAPTION_PROMPT
-    from ..tasks import MCQ_INSTRUCTION
-
-    letters = " ".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return ["system user assistant", MCQ_INSTRUCTION, CAPTION_PROMPT, letters, letters.lower(), "0 1 2 3 4 5 6 7 8 9"]
+_LETTERS = " ".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Words every tiny tokenizer knows: chat roles, option letters, digits. The prompts a model is asked with come from
+# the caller's `texts` (e.g. `actionart_hf.data.chat.PROMPT_TEXTS`), so this module knows no data format.
+BASE_TEXTS: tuple[str, ...] = ("system user assistant", _LETTERS, _LETTERS.lower(), "0 1 2 3 4 5 6 7 8 9")
 
 
 def build_tiny_tokenizer(
@@ -46,8 +41,9 @@ def build_tiny_tokenizer(
 
     Args:
         texts (`Iterable[str]`, *optional*):
-            Text the tokenizer must cover (questions, options, answers, captions). `"word"`: every word and
-            punctuation run becomes a token (others map to `<unk>`); `"bpe"`: the BPE merges are trained on it.
+            Text the tokenizer must cover besides `BASE_TEXTS` (prompts, questions, options, answers, captions).
+            `"word"`: every word and punctuation run becomes a token (others map to `<unk>`); `"bpe"`: the BPE merges
+            are trained on it.
         kind (`str`, *optional*, defaults to `"word"`):
             `"word"`: word-level vocabulary (smallest, what the tiny recipes learn fastest; decoding joins tokens
             with spaces and drops newlines). `"bpe"`: byte-level BPE (lossless round trip, any text).
@@ -62,7 +58,7 @@ def build_tiny_tokenizer(
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
-    corpus = [*_base_texts(), *texts]
+    corpus = [*BASE_TEXTS, *texts]
     if kind == "word":
         words = sorted({word for text in corpus for word in _WORD_RE.findall(text)} - set(SPECIAL_TOKENS))
         vocab = {token: index for index, token in enumerate([*SPECIAL_TOKENS, *words])}
@@ -110,7 +106,6 @@ def tiny_actionart_config(
     slow_frame_stride: int = 2,
     slow_pool_stride: int = 2,
     fast_pool_stride: int | None = 4,
-    max_frames: int = 64,
     tie_word_embeddings: bool = True,
     **config_kwargs,
 ):
@@ -122,9 +117,9 @@ def tiny_actionart_config(
             Frame side and patch side in pixels (a 4x4 patch grid by default).
         vision_hidden_size, vision_intermediate_size, vision_layers, vision_heads: the SigLIP tower's sizes.
         hidden_size, intermediate_size, num_layers, num_heads, num_kv_heads: the Qwen2 LLM's sizes.
-        slow_frame_stride, slow_pool_stride, fast_pool_stride, max_frames: the SlowFast settings.
+        slow_frame_stride, slow_pool_stride, fast_pool_stride: the SlowFast settings.
         tie_word_embeddings (`bool`, *optional*, defaults to `True`): tie the LM head to the embeddings.
-        config_kwargs: other [`ActionArtConfig`] fields.
+        config_kwargs: other [`ActionArtConfig`] fields (e.g. `max_frames`, the model's default when not given).
 
     Returns:
         `ActionArtConfig`
@@ -162,7 +157,6 @@ def tiny_actionart_config(
         slow_frame_stride=slow_frame_stride,
         slow_pool_stride=slow_pool_stride,
         fast_pool_stride=fast_pool_stride,
-        max_frames=max_frames,
         tie_word_embeddings=tie_word_embeddings,
         **config_kwargs,
     )
@@ -223,6 +217,7 @@ def build_tiny_actionart(
 
 
 __all__ = [
+    "BASE_TEXTS",
     "IM_END_TOKEN",
     "IM_START_TOKEN",
     "PAD_TOKEN",

@@ -28,6 +28,7 @@ import logging
 import sys
 from pathlib import Path
 
+from ..video import DEFAULT_MAX_PIXELS
 from .mcq import ORACLE_TASKS
 from .pose_mcq import CAPTION_QA_TASKS
 
@@ -108,7 +109,10 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--class-names", type=Path, help="NTU class names: JSON {A001: name} or CSV code,name")
     group.add_argument("--max-videos", type=int, help="a seeded random subset of the source videos")
     group.add_argument(
-        "--max-pixels", type=int, default=480 * 480, help="resize frames above this many pixels; 0 = full size"
+        "--max-pixels",
+        type=int,
+        default=DEFAULT_MAX_PIXELS,
+        help="resize frames above this many pixels; 0 = full size (default: %(default)s)",
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .language import inflect, times
-from .skeleton import DOF_INDEX, SIDES
+from .skeleton import DOF_INDEX, SIDES, pose_from_dict
 
 
 POSTURES: tuple[str, ...] = ("standing", "squatting", "sitting", "kneeling", "lying")
@@ -118,6 +118,23 @@ class BodyState:
 
     def copy(self) -> BodyState:
         return BodyState(self.posture, dict(self.arms), dict(self.held), list(self.used_objects))
+
+    def pose(self, **values: float) -> np.ndarray:
+        """The joint-angle pose of this state: its posture and arm rest poses, with other degrees of freedom (e.g.
+        `heading`, `root_x`) from `values`. Returns `np.ndarray` of shape `(num_dofs,)`."""
+        values = {**posture_values(self.posture), **values}
+        for side in SIDES:
+            values.update(arm_values(side, self.arms[side]))
+        return pose_from_dict(values)
+
+    def to_dict(self) -> dict:
+        """Posture, arm states and held objects (what a clip stores of its initial state)."""
+        return {"posture": self.posture, "arms": self.arms, "held": self.held}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> BodyState:
+        """The state written by `to_dict` (no objects used yet)."""
+        return cls(data["posture"], dict(data["arms"]), dict(data["held"]))
 
 
 @dataclass
@@ -294,10 +311,6 @@ def _upright(state: BodyState) -> bool:
 
 def _standing(state: BodyState, call: UnitCall) -> bool:
     return state.posture == "standing"
-
-
-def _standing_free(state: BodyState, call: UnitCall) -> bool:
-    return state.posture == "standing" and state.holding is None
 
 
 def _arm_in(*states: str) -> Callable[[BodyState, UnitCall], bool]:
@@ -673,7 +686,6 @@ def _spec(name, category, part, phrase, lead_in, rep, lead_out, build, allowed, 
     return UnitSpec(name, category, part, phrase, lead_in, rep, lead_out, build, allowed, **kwargs)
 
 
-_ARM_REST = ("down", "forward", "side", "hip")
 UNITS: dict[str, UnitSpec] = {
     spec.name: spec
     for spec in (
@@ -1092,20 +1104,15 @@ UNITS: dict[str, UnitSpec] = {
     )
 }
 
-CATEGORIES: tuple[str, ...] = ("arm", "arms", "leg", "body", "turn", "locomotion", "posture", "object")
-REPEATABLE_UNITS: tuple[str, ...] = tuple(n for n, s in UNITS.items() if s.repeatable and n != "walk")
-
 
 __all__ = [
     "ARM_POSES",
     "ARM_STATES",
     "BodyState",
     "BuildContext",
-    "CATEGORIES",
     "Keys",
     "OBJECT_KINDS",
     "POSTURES",
-    "REPEATABLE_UNITS",
     "STEP_DIRECTIONS",
     "STEP_LENGTH",
     "STEP_PHRASES",

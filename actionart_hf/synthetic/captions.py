@@ -14,7 +14,7 @@ from .states import FACING_PHRASES, HAND_HEIGHT_PHRASES, POSTURE_PHRASES
 
 
 if TYPE_CHECKING:
-    from .clip import Clip, Event
+    from .clip import ActionEvent, Clip
 
 _DETAILS = {
     "pick_up": "bending down to grab it from the floor",
@@ -45,7 +45,7 @@ def _pose_clause(clip: Clip, frame: int) -> str:
     return text
 
 
-def _event_sentence(clip: Clip, event: Event, index: int, total: int) -> str:
+def _event_sentence(clip: Clip, event: ActionEvent, index: int, total: int) -> str:
     text = f"{ordinal_connector(index, total)} the person {event.label}"
     detail = _DETAILS.get(event.name)
     if event.name == "walk":

@@ -12,6 +12,18 @@ from ..tasks import TASK_CODES, normalize_task
 Color = tuple[int, int, int]
 MIN_CLIP_SECONDS = 2.0  # a lead-in, at least one action unit and a final hold
 
+# the kinds of question per task (what `SynthConfig.question_kinds` selects; see `questions`)
+KINDS: dict[str, tuple[str, ...]] = {
+    "LS": ("hand_height", "arm_direction"),
+    "GS": ("posture", "facing"),
+    "TL": ("start_time", "end_time"),
+    "AS": ("order", "first", "last"),
+    "MV": ("walk_direction", "step_direction", "turn", "lean_direction"),
+    "AR": ("part_action", "body_action", "which_side"),
+    "AC": ("count",),
+    "HOI": ("picked_object", "thrown_object", "after_pickup", "held_at_end"),
+}
+
 
 @dataclass
 class SynthConfig:
@@ -59,7 +71,7 @@ class SynthConfig:
         task_weights (`dict[str, float]`, *optional*): relative weight of each sub-task; all 1 by default, 0
             disables a task.
         question_kinds (`list[str]`, *optional*): keep only these question kinds (see
-            `actionart_hf.synthetic.questions.KINDS`, e.g. `["posture", "hand_height"]`); all kinds by default.
+            `actionart_hf.synthetic.config.KINDS`, e.g. `["posture", "hand_height"]`); all kinds by default.
     """
 
     height: int = 224
@@ -111,8 +123,6 @@ class SynthConfig:
             ("task_weights", all(w >= 0 for w in weights.values()) and any(weights.values()), "non-negative, one > 0"),
         ]
         if self.question_kinds is not None:
-            from .questions import KINDS
-
             known = {kind for kinds in KINDS.values() for kind in kinds}
             self.question_kinds = sorted(self.question_kinds)
             unknown = sorted(set(self.question_kinds) - known)
@@ -187,4 +197,4 @@ def parse_color(text: str) -> Color:
     return values
 
 
-__all__ = ["SynthConfig", "parse_color", "parse_task_weights"]
+__all__ = ["KINDS", "SynthConfig", "parse_color", "parse_task_weights"]

@@ -19,7 +19,6 @@ true option.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -30,6 +29,8 @@ from ..data.validation import check_mcq
 from ..tasks import OPTION_LETTERS, TASK_CODES
 from .actions import STEP_PHRASES, UNITS, WALK_PHRASES, UnitCall
 from .clip import Clip
+from .config import KINDS
+from .random_streams import Stream, stream_rng
 from .skeleton import JOINT_INDEX, SIDES
 from .states import (
     ARM_DIRECTION_PHRASES,
@@ -71,18 +72,6 @@ LEG_AR_UNITS = ("kick", "knee_raise", "foot_tap", "leg_side_raise")
 BODY_AR_UNITS = ("squat", "jump", "bend_forward", "lean", "lean_back", "spin")
 TURN_UNITS = {"turn", "turn_around", "spin"}
 LEAN_UNITS = {"lean", "lean_back", "bend_forward"}
-
-# the kinds of question per task
-KINDS: dict[str, tuple[str, ...]] = {
-    "LS": ("hand_height", "arm_direction"),
-    "GS": ("posture", "facing"),
-    "TL": ("start_time", "end_time"),
-    "AS": ("order", "first", "last"),
-    "MV": ("walk_direction", "step_direction", "turn", "lean_direction"),
-    "AR": ("part_action", "body_action", "which_side"),
-    "AC": ("count",),
-    "HOI": ("picked_object", "thrown_object", "after_pickup", "held_at_end"),
-}
 
 
 @dataclass
@@ -267,9 +256,7 @@ def candidate_questions(
     Returns:
         `list[Question]` with options in random order.
     """
-    from .clip import _QUESTIONS, _rng
-
-    rng = _rng(clip.seed if seed is None else seed, _QUESTIONS)
+    rng = stream_rng(clip.seed if seed is None else seed, Stream.QUESTIONS)
     closeness = clip.config.distractor_closeness if distractor_closeness is None else distractor_closeness
     makers = (_ls, _gs, _tl, _as, _mv, _ar, _ac, _hoi)
     kinds = set(clip.config.question_kinds) if clip.config.question_kinds else None
@@ -835,7 +822,7 @@ def select_questions(
     """
     weights = task_weights or dict.fromkeys(TASK_CODES, 1.0)
     total_weight = sum(weights.values())
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
+    rng = stream_rng(seed, Stream.SELECTION)
     used: Counter = Counter()
     kind_used: Counter = Counter()
     expected: Counter = Counter()  # questions each task should have so far, by weight
@@ -875,7 +862,7 @@ def balance_answer_letters(questions: list[Question], seed: int = 0) -> list[Que
     Returns:
         `list[Question]`, same order, options reordered.
     """
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 11]))
+    rng = stream_rng(seed, Stream.LETTERS)
     out = list(questions)
     for task in TASK_CODES:
         positions = [i for i, q in enumerate(questions) if q.task == task]
@@ -916,10 +903,6 @@ def generate_questions(
     return chosen
 
 
-def questions_to_json(questions: list[Question]) -> str:
-    return json.dumps([q.to_dict() for q in questions], sort_keys=True)
-
-
 __all__ = [
     "KINDS",
     "NUM_OPTIONS",
@@ -932,6 +915,5 @@ __all__ = [
     "hold_frames",
     "option_truths",
     "questions_per_task",
-    "questions_to_json",
     "select_questions",
 ]

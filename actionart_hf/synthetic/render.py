@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from .config import SynthConfig
 from .objects import OBJECT_STYLES
+from .random_streams import Stream, stream_rng
 from .skeleton import HEAD_RADIUS, JOINT_INDEX, LIMB_RADIUS
 
 
@@ -68,6 +69,11 @@ def sample_style(rng: np.random.Generator, config: SynthConfig) -> dict:
         "shapes": shapes,
         "noise_seed": int(rng.integers(0, 2**31 - 1)),
     }
+
+
+def clip_style(seed: int, config: SynthConfig) -> dict:
+    """The style of the clip with this seed (`sample_style` on the seed's `Stream.STYLE`)."""
+    return sample_style(stream_rng(seed, Stream.STYLE), config)
 
 
 def render_background(config: SynthConfig, style: dict, horizon_y: float) -> np.ndarray:
@@ -218,4 +224,4 @@ def render_clip(clip: Clip) -> np.ndarray:
     return frames
 
 
-__all__ = ["render_background", "render_clip", "sample_style"]
+__all__ = ["clip_style", "render_background", "render_clip", "sample_style"]

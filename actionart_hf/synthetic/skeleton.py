@@ -41,24 +41,6 @@ JOINT_NAMES: tuple[str, ...] = (
 JOINT_INDEX: dict[str, int] = {name: index for index, name in enumerate(JOINT_NAMES)}
 NUM_JOINTS = len(JOINT_NAMES)
 
-# (parent, child, group): the drawn segments. Groups pick the colour: "left", "right" or "body".
-BONES: tuple[tuple[str, str, str], ...] = (
-    ("pelvis", "chest", "body"),
-    ("chest", "neck", "body"),
-    ("chest", "left_shoulder", "body"),
-    ("chest", "right_shoulder", "body"),
-    ("pelvis", "left_hip", "body"),
-    ("pelvis", "right_hip", "body"),
-    ("left_shoulder", "left_elbow", "left"),
-    ("left_elbow", "left_hand", "left"),
-    ("right_shoulder", "right_elbow", "right"),
-    ("right_elbow", "right_hand", "right"),
-    ("left_hip", "left_knee", "left"),
-    ("left_knee", "left_foot", "left"),
-    ("right_hip", "right_knee", "right"),
-    ("right_knee", "right_foot", "right"),
-)
-
 # Bone lengths in metres (a person about 1.74 m tall).
 SPINE = 0.50  # pelvis -> chest (shoulder line)
 NECK = 0.08  # chest -> neck
@@ -240,7 +222,6 @@ def body_axes(joints: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 __all__ = [
-    "BONES",
     "DOF_INDEX",
     "DOF_NAMES",
     "HEAD_RADIUS",

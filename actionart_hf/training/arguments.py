@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES
+
 
 # Chat formats a mixture entry can use, and the columns each needs (after `columns` renames them).
 FORMAT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -278,9 +280,11 @@ class ActionArtTrainingArguments:
         default=None, metadata={"help": "Evaluation datasets, same entries as `dataset_mixture`."}
     )
     mixture_seed: int = field(default=0, metadata={"help": "Seed of the row sampling done by fractional weights."})
-    num_frames: int = field(default=64, metadata={"help": "Frames sampled from each video (paper: 64)."})
+    num_frames: int = field(
+        default=DEFAULT_NUM_FRAMES, metadata={"help": f"Frames sampled from each video (paper: {DEFAULT_NUM_FRAMES})."}
+    )
     max_pixels: int | None = field(
-        default=480 * 480,
+        default=DEFAULT_MAX_PIXELS,
         metadata={"help": "Pixel cap of a decoded frame (paper: 480x480); larger frames are resized."},
     )
     video_backend: str = field(default="auto", metadata={"help": "Video decoder: auto, decord or pyav."})
@@ -333,9 +337,11 @@ class ActionArtTrainingArguments:
         self.dataset_mixture = self._specs(self.dataset_mixture, "dataset_mixture")
         self.eval_dataset_mixture = self._specs(self.eval_dataset_mixture, "eval_dataset_mixture")
         if self.num_frames < 1:
-            raise ValueError(f"num_frames={self.num_frames} must be >= 1 (the paper samples 64).")
+            raise ValueError(f"num_frames={self.num_frames} must be >= 1 (the paper samples {DEFAULT_NUM_FRAMES}).")
         if self.max_pixels is not None and self.max_pixels < 1:
-            raise ValueError(f"max_pixels={self.max_pixels} must be positive (480*480 = 230400 in the paper) or null.")
+            raise ValueError(
+                f"max_pixels={self.max_pixels} must be positive ({DEFAULT_MAX_PIXELS} in the paper) or null."
+            )
         if self.video_backend not in ("auto", "decord", "pyav"):
             raise ValueError(f"video_backend={self.video_backend!r} must be one of auto, decord, pyav.")
         if self.loss_on not in LOSS_ON:

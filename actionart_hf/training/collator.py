@@ -1,6 +1,6 @@
 """The training collator: lazy video/image decoding, processor + chat template, labels on the answer only.
 
-    >>> collator = ActionArtDataCollator(processor, num_frames=64, max_pixels=480 * 480)
+    >>> collator = ActionArtDataCollator(processor, num_frames=DEFAULT_NUM_FRAMES, max_pixels=DEFAULT_MAX_PIXELS)
     >>> batch = collator([train_dataset[0], train_dataset[1]])
     >>> batch["input_ids"].shape, batch["labels"].shape        # (batch_size, sequence_length) each
 
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..video import load_video
+from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES, load_video
 
 
 IGNORE_INDEX = -100
@@ -93,8 +93,8 @@ class ActionArtDataCollator:
     """
 
     processor: Any
-    num_frames: int = 64
-    max_pixels: int | None = 480 * 480
+    num_frames: int = DEFAULT_NUM_FRAMES
+    max_pixels: int | None = DEFAULT_MAX_PIXELS
     video_backend: str = "auto"
     loss_on: str = "assistant"
     max_length: int | None = None

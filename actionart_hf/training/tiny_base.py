@@ -6,8 +6,9 @@ python -m actionart_hf.training.tiny_base --out outputs/tiny/base --data my/fold
 ```
 
 The model is `actionart_hf.models.tiny.build_tiny_actionart` (SigLIP + Qwen2, hidden size 32, 2 layers, 32×32
-frames), randomly initialised; its word-level tokenizer covers every word of the datasets found under `--data`
-(questions, options, answers, captions, prompts, responses), so nothing the stages train on maps to `<unk>`.
+frames), randomly initialised; its word-level tokenizer covers the prompt texts and every word of the datasets found
+under `--data` (questions, options, answers, captions, prompts, responses), so nothing the stages train on maps to
+`<unk>`.
 Saved with `save_pretrained` (safetensors, `auto_map` and the model code), it loads with
 `AutoModelForImageTextToText.from_pretrained(out, trust_remote_code=True)`.
 """
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..atomic import staged_dir
+from ..data.chat import PROMPT_TEXTS
 
 
 logger = logging.getLogger(__name__)
@@ -86,7 +88,7 @@ def make_tiny_base(
             "--data, or use --tokenizer bpe."
         )
     model, processor = build_tiny_actionart(
-        texts=texts, tokenizer_kind=tokenizer_kind, num_frames=num_frames, seed=seed, **config_kwargs
+        texts=[*PROMPT_TEXTS, *texts], tokenizer_kind=tokenizer_kind, num_frames=num_frames, seed=seed, **config_kwargs
     )
     with staged_dir(out) as stage:
         model.save_pretrained(stage)

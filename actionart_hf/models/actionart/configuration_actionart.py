@@ -197,6 +197,7 @@ class ActionArtConfig(PreTrainedConfig):
     slow_pool_stride: int = 2
     fast_pool_stride: int | None = 4
     spatial_pool_mode: Literal["average", "bilinear"] = "average"
+    # The paper's 64 frames, written here (not imported from actionart_hf.video) since this folder stands alone.
     max_frames: int = 64
     tie_word_embeddings: bool = False
 

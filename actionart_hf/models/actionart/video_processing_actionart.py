@@ -86,6 +86,7 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
     do_normalize = True
     do_convert_rgb = True
     do_sample_frames = True
+    # The paper's 64 frames, written here (not imported from actionart_hf.video) since this folder stands alone.
     num_frames = 64
     max_frames = 64
     valid_kwargs = ActionArtVideoProcessorKwargs
