@@ -29,8 +29,8 @@ _EXPORTS = {
     "build_fgqa": "fgqa",
     "load_unit_set": "fgqa",
     "build_caption_qa": "caption_qa",
-    "oracle_questions": "mcq",
-    "validate_question": "mcq",
+    "oracle_questions": "mcq_templates",
+    "validate_question": "mcq_validation",
 }
 
 

@@ -41,7 +41,9 @@ from .common import (
     write_rejects,
 )
 from .fgqa import check_questions, mcq_request
-from .mcq import Event, parse_events_json, split_count, validate_question
+from .labels import LabelSpan, split_count
+from .mcq_parsing import parse_events_json
+from .mcq_validation import validate_question
 from .pose_mcq import CAPTION_QA_TASKS, MOMENTS, POSE_TASKS, pose_sentences, validate_pose_question
 from .prompts import Prompt, load_prompt
 from .teachers import Teacher
@@ -162,13 +164,13 @@ def build_caption_qa(
         rows = [rows[i] for i in sorted(random.Random(seed).sample(range(len(rows)), max_videos))]
 
     # 1. the action sequence of every caption (for the sub-tasks asked from it)
-    sequences: dict[str, tuple[list[Event], bool]] = {}
+    sequences: dict[str, tuple[list[LabelSpan], bool]] = {}
     untimed = []
     for row in rows if event_tasks else ():
         events = []
         for raw in row["events"]:
             label, count = split_count(raw["label"])  # "waves the left hand three times" → ("wave ...", 3)
-            events.append(Event(label, float(raw["start_s"]), float(raw["end_s"]), count))
+            events.append(LabelSpan(label, float(raw["start_s"]), float(raw["end_s"]), count))
         events = [e for e in events if e.label]
         if events:
             sequences[row["video_id"]] = (sorted(events, key=lambda e: e.start_s), True)
@@ -182,7 +184,7 @@ def build_caption_qa(
         runner = run.runner(events_teacher, cache, check=lambda response, request: parse_events_json(response))
         for request, result in zip(untimed, run_requests(runner, untimed, tracker, "caption events")):
             if result.ok:  # no times: one pseudo second per action keeps the order
-                events = [Event(label, i, i + 1.0) for i, label in enumerate(result.parsed)]
+                events = [LabelSpan(label, i, i + 1.0) for i, label in enumerate(result.parsed)]
                 sequences[request.row_id] = (events, False)
 
     # 2. questions: from the action sequence, and (GS, LS) from the start and end pose sentences

@@ -28,7 +28,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .mcq import ORACLE_TASKS
+from .mcq_templates import ORACLE_TASKS
 from .pose_mcq import CAPTION_QA_TASKS
 
 
