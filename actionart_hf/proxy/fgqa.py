@@ -294,7 +294,7 @@ def build_fgqa(
     overwrite: bool = False,
     license: str | None = None,
 ) -> BuildReport:
-    """Builds the `fgqa` config (DESIGN §3). See the module docstring for the steps.
+    """Builds the `fgqa` config (docs/DESIGN.md §4). See the module docstring for the steps.
 
     Args:
         out_dir (`str` or `os.PathLike`): output Hub folder.

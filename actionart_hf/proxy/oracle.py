@@ -1,4 +1,4 @@
-"""The oracle teacher: exact proxy-task answers from the synthetic generator's labels (DESIGN §5, §6).
+"""The oracle teacher: exact proxy-task answers from the synthetic generator's labels (docs/DESIGN.md §6.3, §6.4).
 
 A folder written by `actionart-hf synth` has a `motion` config: per clip the 3D/2D joints of every frame, the
 time-stamped action units and the camera. [`SyntheticLabels`] reads it and rebuilds each clip's labels

@@ -1,4 +1,4 @@
-"""Source adapters: where the proxy pipelines get human videos (DESIGN §6), and frame reading.
+"""Source adapters: where the proxy pipelines get human videos (docs/DESIGN.md §6.4), and frame reading.
 
 - `ntu`: NTU RGB+D 120 file naming, `SsssCcccPpppRrrrAaaa_rgb.avi` (setup, camera, performer, replication, action);
   the class is `A###` (or a name from `--class-names`).
