@@ -20,7 +20,7 @@ from .phrases import FILLER_WORDS, direction_of, movement_of, object_of, parse_r
 
 OptionCheck = Callable[[str], bool | None]
 """Whether an option is true of the labels: true, false, or None when the option cannot be read."""
-Predicate = tuple[OptionCheck | None, Rejection | None]
+OptionCheckResult = tuple[OptionCheck | None, Rejection | None]
 """`(option_check, None)`, or `(None, rejection)` when the question cannot be checked against the labels."""
 
 _TIME_WINDOW = re.compile(r"(?:between|from)\s+(\d+(?:\.\d+)?)\s*(?:s|sec|seconds)?\s*(?:and|to|-)\s*(\d+(?:\.\d+)?)")
@@ -123,7 +123,7 @@ def _order_check(events: Sequence[LabelSpan]) -> OptionCheck:
     return is_true
 
 
-def _action_sequence(question: str, events: Sequence[LabelSpan], timed: bool) -> Predicate:
+def _action_sequence(question: str, events: Sequence[LabelSpan], timed: bool) -> OptionCheckResult:
     """AS: the order ("in which order"), what comes after/before a named action, or the first/last action."""
     padded = f" {normalize_text(question)} "
     if " order " in padded or " sequence " in padded:
@@ -147,7 +147,7 @@ def _action_sequence(question: str, events: Sequence[LabelSpan], timed: bool) ->
     return None, Rejection("no_referent", "AS question without after/before/first/last/order")
 
 
-def _temporal_localization(question: str, events: Sequence[LabelSpan], timed: bool) -> Predicate:
+def _temporal_localization(question: str, events: Sequence[LabelSpan], timed: bool) -> OptionCheckResult:
     """TL: when a named action happens, as a time range (IoU ≥ 0.5) or a third of the video (beginning/middle/end)."""
     if not timed:
         return None, _UNTIMED
@@ -176,7 +176,7 @@ def _temporal_localization(question: str, events: Sequence[LabelSpan], timed: bo
     return is_true, None
 
 
-def _action_count(question: str, events: Sequence[LabelSpan], timed: bool) -> Predicate:
+def _action_count(question: str, events: Sequence[LabelSpan], timed: bool) -> OptionCheckResult:
     """AC: how many times a named action happens, summed over its occurrences and their repetitions."""
     label, rejection = _single_label(question, {e.label for e in events})
     if rejection:
@@ -185,7 +185,7 @@ def _action_count(question: str, events: Sequence[LabelSpan], timed: bool) -> Pr
     return (lambda option: None if parse_count(option) is None else parse_count(option) == count), None
 
 
-def _action_recognition(question: str, events: Sequence[LabelSpan], timed: bool) -> Predicate:
+def _action_recognition(question: str, events: Sequence[LabelSpan], timed: bool) -> OptionCheckResult:
     """AR: the action at a time range or ordinal, or else which listed actions the person performs at all."""
     reference = _time_reference(question, events)
     if reference is not None and not timed and _TIME_WINDOW.search(question.lower()):
@@ -198,7 +198,7 @@ def _action_recognition(question: str, events: Sequence[LabelSpan], timed: bool)
     return (lambda option: normalize_label(option) in labels), None
 
 
-def _human_object_interaction(question: str, events: Sequence[LabelSpan], timed: bool) -> Predicate:
+def _human_object_interaction(question: str, events: Sequence[LabelSpan], timed: bool) -> OptionCheckResult:
     """HOI: the one action that involves the object named by "with the <object>"."""
     match = re.search(r"\bwith (?:the|a|an|his|her|their) ([a-z]+)", question.lower())
     if not match:
@@ -212,7 +212,7 @@ def _human_object_interaction(question: str, events: Sequence[LabelSpan], timed:
     return (None, rejection) if rejection else (_label_is(holders[0]), None)
 
 
-def _moving_direction(question: str, events: Sequence[LabelSpan], timed: bool) -> Predicate:
+def _moving_direction(question: str, events: Sequence[LabelSpan], timed: bool) -> OptionCheckResult:
     """MV: the direction of the one directional action whose movement words the question uses."""
     words = set(_match_key(question).split())
     candidates = []
@@ -228,7 +228,7 @@ def _moving_direction(question: str, events: Sequence[LabelSpan], timed: bool) -
     return (lambda option: None if direction_of(option) is None else direction_of(option) == direction), None
 
 
-_PREDICATES: dict[str, Callable[[str, Sequence[LabelSpan], bool], Predicate]] = {
+_PREDICATES: dict[str, Callable[[str, Sequence[LabelSpan], bool], OptionCheckResult]] = {
     "AS": _action_sequence,
     "TL": _temporal_localization,
     "AC": _action_count,
@@ -239,7 +239,7 @@ _PREDICATES: dict[str, Callable[[str, Sequence[LabelSpan], bool], Predicate]] = 
 """The sub-tasks an action sequence can check, each with its predicate."""
 
 
-def _predicate(task: str, question: str, events: Sequence[LabelSpan], timed: bool) -> Predicate:
+def _predicate(task: str, question: str, events: Sequence[LabelSpan], timed: bool) -> OptionCheckResult:
     if task not in _PREDICATES:
         detail = f"{task} ({TASKS[task].name}) cannot be checked against action labels"
         return None, Rejection("unsupported_task", detail)
