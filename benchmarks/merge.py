@@ -10,8 +10,9 @@ outputs/bench_merge (removed at the end unless --keep). Every method runs in its
 Python wrapper that reports the child's peak RSS (`getrusage(RUSAGE_CHILDREN).ru_maxrss`) and wall time:
 
 - ours: `python -m actionart_hf.cli merge --alpha 0.5`
-- mergekit: `mergekit-yaml` `linear`, weights 0.5/0.5, dtype float32, default options, from its own venv
-  (/work/venv-mergekit, or --mergekit-venv; skipped with a message when absent)
+- mergekit: `mergekit-yaml` `linear`, weights 0.5/0.5, dtype float32, default options, from its own virtual
+  environment (`.venv-mergekit` at the repository root, or --mergekit-venv; skipped with a message when absent).
+  Make it with `python -m venv .venv-mergekit && .venv-mergekit/bin/pip install mergekit`.
 - state dicts: `safetensors.torch.load_file` both, average in fp32, `save_file` (sharded like the input)
 - cp: `cp -r` of one model (the I/O floor)
 - python+torch: `python -c "import torch"` (the baseline of every Python method)
@@ -42,7 +43,7 @@ PAIRS = {
     "large": dict(hidden_size=2048, intermediate_size=5632, num_hidden_layers=11, num_attention_heads=16,
                   num_key_value_heads=4, vocab_size=32000, tie_word_embeddings=False, shard="1GB"),
 }  # fmt: skip
-DEFAULT_MERGEKIT_VENV = Path("/work/venv-mergekit")
+DEFAULT_MERGEKIT_VENV = ROOT / ".venv-mergekit"
 
 
 def make_checkpoint(folder: Path, settings: dict, seed: int) -> dict:

@@ -105,7 +105,7 @@ def build_actionart(
     drop_invalid: bool = False,
     overwrite: bool = False,
 ) -> Path:
-    """Builds the Hub folder (DESIGN §3) from a raw release. See the module docstring.
+    """Builds the Hub folder (docs/DESIGN.md §4) from a raw release. See the module docstring.
 
     Raises:
         DatasetValidationError: bad rows (each named by id with the reason), unless `drop_invalid`.

@@ -1,4 +1,4 @@
-"""Any dataset row → chat `messages` plus its media, the format training and evaluation share (DESIGN §3).
+"""Any dataset row → chat `messages` plus its media, the format training and evaluation share (docs/DESIGN.md §4).
 
     >>> messages, media = row_to_messages(row, "qa")
     >>> messages[0]["content"][0]

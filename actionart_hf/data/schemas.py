@@ -1,4 +1,4 @@
-"""`datasets.Features` of every ActionArt Hub config (DESIGN §3).
+"""`datasets.Features` of every ActionArt Hub config (docs/DESIGN.md §4).
 
 Videos are stored as paths relative to the dataset folder (`videos/<name>.mp4`); `load_actionart` resolves them.
 Images of the proxy tasks are `datasets.Image` columns.

@@ -1,4 +1,4 @@
-"""Row validation for every build (DESIGN §3): one problem per bad row, named by id, with the reason.
+"""Row validation for every build (docs/DESIGN.md §4): one problem per bad row, named by id, with the reason.
 
 Checks: unique ids, 2–6 distinct non-empty options, answer letter inside the options, task code known, video file
 present and decodable (each video is probed once, by demuxing, however many rows use it).

@@ -1,4 +1,4 @@
-"""Parameter fusion: `out = (1 - alpha) * base + alpha * finetuned`, streamed shard by shard (DESIGN §9).
+"""Parameter fusion: `out = (1 - alpha) * base + alpha * finetuned`, streamed shard by shard (docs/DESIGN.md §6.7).
 
 actionart-hf merge --base A --finetuned B --alpha 0.5 --output C
 

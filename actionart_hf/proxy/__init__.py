@@ -1,5 +1,6 @@
-"""Proxy-task data (paper §4, DESIGN §6): teachers, the resumable call cache, source adapters and the PD / SD / FGQA /
-caption-QA builders. `actionart-hf proxy --help` for the command line; names below are imported lazily.
+"""Proxy-task data (paper §4, docs/DESIGN.md §6.4): teachers, the resumable call cache, source adapters and the
+PD / SD / FGQA / caption-QA builders. `actionart-hf proxy --help` for the command line; names below are imported
+lazily.
 
     from actionart_hf.proxy import OpenAITeacher, build_fgqa, load_sources
 """
@@ -29,8 +30,8 @@ _EXPORTS = {
     "build_fgqa": "fgqa",
     "load_unit_set": "fgqa",
     "build_caption_qa": "caption_qa",
-    "oracle_questions": "mcq",
-    "validate_question": "mcq",
+    "oracle_questions": "mcq_templates",
+    "validate_question": "mcq_validation",
 }
 
 

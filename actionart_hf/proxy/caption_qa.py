@@ -20,12 +20,14 @@ import os
 import random
 import shutil
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..data.hub_folder import DATA_DIR, VIDEO_DIR, check_output_dir, staged_output_dir, task_count_table, write_split
 from ..data.schemas import QA_FEATURES
-from .cache import CallCache, TeacherRequest
+from .cache import CallCache, CallResult, TeacherRequest
 from .common import (
     BuildReport,
     ResultTracker,
@@ -41,7 +43,9 @@ from .common import (
     write_rejects,
 )
 from .fgqa import check_questions, mcq_request
-from .mcq import Event, parse_events_json, split_count, validate_question
+from .labels import LabelSpan, split_count
+from .mcq_parsing import MCQ, Rejection, parse_events_json
+from .mcq_validation import validate_question
 from .pose_mcq import CAPTION_QA_TASKS, MOMENTS, POSE_TASKS, pose_sentences, validate_pose_question
 from .prompts import Prompt, load_prompt
 from .teachers import Teacher
@@ -97,6 +101,174 @@ def _copy_video(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+def _sample_rows(rows: list[dict], max_videos: int | None, seed: int) -> list[dict]:
+    """A seeded random subset of `max_videos` rows, in their original order (all rows without a limit)."""
+    if max_videos is None or max_videos >= len(rows):
+        return rows
+    return [rows[i] for i in sorted(random.Random(seed).sample(range(len(rows)), max_videos))]
+
+
+def _timed_sequence(row: dict) -> list[LabelSpan]:
+    """The row's time-stamped `events` as a sorted action sequence (empty when the row has none)."""
+    events = []
+    for raw in row["events"]:
+        label, count = split_count(raw["label"])  # "waves the left hand three times" → ("wave ...", 3)
+        events.append(LabelSpan(label, float(raw["start_s"]), float(raw["end_s"]), count))
+    return sorted((e for e in events if e.label), key=lambda e: e.start_s)
+
+
+def _events_request(row: dict, prompt: Prompt, run: RunSettings) -> TeacherRequest:
+    """The request that asks the events teacher to list the actions of a caption without events."""
+    messages = user_message(prompt.teacher.format(caption=row["caption"].strip()))
+    return TeacherRequest(row["video_id"], "caption_events", prompt.tag, messages, (), {}, run.generation)
+
+
+def _action_sequences(
+    rows: Sequence[dict],
+    events_teacher: Teacher,
+    prompt: Prompt,
+    run: RunSettings,
+    cache: CallCache,
+    tracker: ResultTracker,
+) -> tuple[dict[str, tuple[list[LabelSpan], bool]], int]:
+    """Every caption's action sequence: its time-stamped events, else the actions the events teacher lists.
+
+    Returns:
+        `({video_id: (sequence, timed)}, number of captions sent to the events teacher)`; captions whose request
+        failed have no sequence.
+    """
+    sequences: dict[str, tuple[list[LabelSpan], bool]] = {}
+    untimed = []
+    for row in rows:
+        if events := _timed_sequence(row):
+            sequences[row["video_id"]] = (events, True)
+        else:
+            untimed.append(_events_request(row, prompt, run))
+    if untimed:
+        runner = run.runner(events_teacher, cache, check=lambda response, request: parse_events_json(response))
+        for request, result in zip(untimed, run_requests(runner, untimed, tracker, "caption events")):
+            if result.ok:  # no times: one pseudo second per action keeps the order
+                events = [LabelSpan(label, i, i + 1.0) for i, label in enumerate(result.parsed)]
+                sequences[request.row_id] = (events, False)
+    return sequences, len(untimed)
+
+
+class _PendingQuestions(NamedTuple):
+    """One question request's caption row, its row-id prefix ("q" sequence, "p" pose) and its validator."""
+
+    row: dict
+    prefix: str
+    validate: Callable[[dict], tuple[MCQ | None, Rejection | None]]
+
+
+def _question_requests(
+    rows: Sequence[dict],
+    sequences: Mapping[str, tuple[list[LabelSpan], bool]],
+    event_tasks: Sequence[str],
+    spatial_tasks: Sequence[str],
+    qa_prompt: Prompt,
+    pose_prompt: Prompt,
+    run: RunSettings,
+    *,
+    seed: int,
+    num_options: int,
+) -> tuple[list[TeacherRequest], list[_PendingQuestions]]:
+    """Per caption, the request for questions from its action sequence and, for GS/LS, the one from its pose
+    sentences, each with the validator its answers go through."""
+    vocabulary = sorted({e.label for events, _ in sequences.values() for e in events})
+    requests, pending = [], []
+    for row in rows:
+        seed_i = random.Random(f"{seed}:{row['video_id']}:qa").randrange(2**31)
+        if row["video_id"] in sequences:
+            events, timed = sequences[row["video_id"]]
+            row_tasks = [t for t in event_tasks if timed or t != "TL"]
+            requests.append(
+                mcq_request(
+                    row["video_id"],
+                    events,
+                    row_tasks,
+                    qa_prompt,
+                    run,
+                    vocabulary=vocabulary,
+                    seed=seed_i,
+                    num_options=num_options,
+                    timed=timed,
+                )
+            )
+            pending.append(
+                _PendingQuestions(row, "q", lambda q, events=events, timed=timed: validate_question(q, events, timed))
+            )
+        if spatial_tasks and (sentences := pose_sentences(row["caption"])):
+            requests.append(
+                pose_request(
+                    row["video_id"], sentences, spatial_tasks, pose_prompt, run, seed=seed_i, num_options=num_options
+                )
+            )
+            pending.append(
+                _PendingQuestions(row, "p", lambda q, sentences=sentences: validate_pose_question(q, sentences))
+            )
+    return requests, pending
+
+
+@dataclass
+class _KeptQuestions:
+    """The validated questions as `qa` rows, with what the card and the side files need: rejections, the count per
+    sub-task, and the videos the kept rows use."""
+
+    captions_dir: Path
+    report: BuildReport
+    rejects: list[dict] = field(default_factory=list)
+    tasks_seen: Counter = field(default_factory=Counter)
+    used_videos: dict[str, Path] = field(default_factory=dict)
+
+    def rows(self, pending: Sequence[_PendingQuestions], results: Sequence[CallResult]) -> Iterator[dict]:
+        for (row, prefix, validate), result in zip(pending, results):
+            if not result.ok:
+                continue
+            relative = f"{VIDEO_DIR}/{Path(row['video']).name}"
+            for number, question in enumerate(result.parsed):
+                mcq, rejection = validate(question)
+                if rejection:
+                    self.report.rejected[rejection.code] += 1
+                    self.rejects.append(
+                        {"video_id": row["video_id"], "reason": rejection.code, "detail": rejection.detail}
+                        | {"question": question}
+                    )
+                    continue
+                self.used_videos[relative] = self.captions_dir / row["video"]
+                self.report.rows += 1
+                self.tasks_seen[mcq.task] += 1
+                yield {
+                    "id": f"{row['video_id']}-{prefix}{number}",
+                    "video_id": row["video_id"],
+                    "video": relative,
+                    "task": mcq.task,
+                    "question": mcq.question,
+                    "options": mcq.options,
+                    "answer": mcq.answer,
+                }
+
+
+def _method_text(
+    num_captions: int,
+    split: str,
+    captions_dir: Path,
+    sequences: Mapping[str, tuple[list[LabelSpan], bool]],
+    event_tasks: Sequence[str],
+    spatial_tasks: Sequence[str],
+) -> str:
+    """The card's "How it was made": where the action sequences came from and which sub-tasks were asked."""
+    timed_count = sum(1 for _, timed in sequences.values() if timed)
+    return (
+        f"{num_captions} captions from the `{split}` split of `{captions_dir.name}`: {timed_count} with "
+        f"time-stamped events used directly, {len(sequences) - timed_count} turned into an action list by "
+        f"the events teacher. The question teacher wrote MCQ for {', '.join(event_tasks) or 'no sub-task'} from "
+        f"each action sequence, and for {', '.join(spatial_tasks) or 'no sub-task'} from the caption's sentences "
+        "about the start and end pose; the validator kept a question only when its answer follows unambiguously "
+        "from the sequence or is the one option the pose sentence states."
+    )
 
 
 def build_caption_qa(
@@ -156,117 +328,32 @@ def build_caption_qa(
     cache = CallCache(cache_dir / "calls")
     tracker = ResultTracker()
     report = BuildReport(out_dir, "qa")
-
-    rows = read_caption_rows(captions_dir, split)
-    if max_videos is not None and max_videos < len(rows):
-        rows = [rows[i] for i in sorted(random.Random(seed).sample(range(len(rows)), max_videos))]
+    rows = _sample_rows(read_caption_rows(captions_dir, split), max_videos, seed)
 
     # 1. the action sequence of every caption (for the sub-tasks asked from it)
-    sequences: dict[str, tuple[list[Event], bool]] = {}
-    untimed = []
-    for row in rows if event_tasks else ():
-        events = []
-        for raw in row["events"]:
-            label, count = split_count(raw["label"])  # "waves the left hand three times" → ("wave ...", 3)
-            events.append(Event(label, float(raw["start_s"]), float(raw["end_s"]), count))
-        events = [e for e in events if e.label]
-        if events:
-            sequences[row["video_id"]] = (sorted(events, key=lambda e: e.start_s), True)
-        else:
-            text = events_prompt.teacher.format(caption=row["caption"].strip())
-            messages = user_message(text)
-            untimed.append(
-                TeacherRequest(row["video_id"], "caption_events", events_prompt.tag, messages, (), {}, run.generation)
-            )
-    if untimed:
-        runner = run.runner(events_teacher, cache, check=lambda response, request: parse_events_json(response))
-        for request, result in zip(untimed, run_requests(runner, untimed, tracker, "caption events")):
-            if result.ok:  # no times: one pseudo second per action keeps the order
-                events = [Event(label, i, i + 1.0) for i, label in enumerate(result.parsed)]
-                sequences[request.row_id] = (events, False)
-
+    sequences, num_untimed = {}, 0
+    if event_tasks:
+        sequences, num_untimed = _action_sequences(rows, events_teacher, events_prompt, run, cache, tracker)
     # 2. questions: from the action sequence, and (GS, LS) from the start and end pose sentences
-    vocabulary = sorted({e.label for events, _ in sequences.values() for e in events})
-    requests, validators = [], []
-    for row in rows:
-        seed_i = random.Random(f"{seed}:{row['video_id']}:qa").randrange(2**31)
-        if row["video_id"] in sequences:
-            events, timed = sequences[row["video_id"]]
-            row_tasks = [t for t in event_tasks if timed or t != "TL"]
-            requests.append(
-                mcq_request(
-                    row["video_id"],
-                    events,
-                    row_tasks,
-                    qa_prompt,
-                    run,
-                    vocabulary=vocabulary,
-                    seed=seed_i,
-                    num_options=num_options,
-                    timed=timed,
-                )
-            )
-            validators.append((row, "q", lambda q, events=events, timed=timed: validate_question(q, events, timed)))
-        if spatial_tasks and (sentences := pose_sentences(row["caption"])):
-            requests.append(pose_request(row["video_id"], sentences, spatial_tasks, pose_prompt, run, seed=seed_i,
-                                         num_options=num_options))  # fmt: skip
-            validators.append((row, "p", lambda q, sentences=sentences: validate_pose_question(q, sentences)))
-    runner = run.runner(teacher, cache, check=check_questions)
-    results = run_requests(runner, requests, tracker, "caption questions")
-
-    rejects: list[dict] = []
-    tasks_seen: Counter = Counter()
-    used_videos: dict[str, Path] = {}
-
-    def qa_rows():
-        for (row, prefix, validate), result in zip(validators, results):
-            if not result.ok:
-                continue
-            relative = f"{VIDEO_DIR}/{Path(row['video']).name}"
-            for number, question in enumerate(result.parsed):
-                mcq, rejection = validate(question)
-                if rejection:
-                    report.rejected[rejection.code] += 1
-                    rejects.append(
-                        {"video_id": row["video_id"], "reason": rejection.code, "detail": rejection.detail}
-                        | {"question": question}
-                    )
-                    continue
-                used_videos[relative] = captions_dir / row["video"]
-                report.rows += 1
-                tasks_seen[mcq.task] += 1
-                yield {
-                    "id": f"{row['video_id']}-{prefix}{number}",
-                    "video_id": row["video_id"],
-                    "video": relative,
-                    "task": mcq.task,
-                    "question": mcq.question,
-                    "options": mcq.options,
-                    "answer": mcq.answer,
-                }
-
+    requests, pending = _question_requests(
+        rows, sequences, event_tasks, spatial_tasks, qa_prompt, pose_prompt, run, seed=seed, num_options=num_options
+    )
+    results = run_requests(run.runner(teacher, cache, check=check_questions), requests, tracker, "caption questions")
+    # 3. the kept questions, their videos and the card
+    kept = _KeptQuestions(captions_dir, report)
     work = cache_dir / f"tmp-rows-{out_dir.name}"  # per output (builds may share a cache), under its lock
     with exclusive_build(out_dir, scratch=work), staged_output_dir(out_dir, overwrite) as stage:
-        dataset = dataset_from_rows(qa_rows, QA_FEATURES, work)
-        report.rejects_file = write_rejects(out_dir, rejects)
+        dataset = dataset_from_rows(lambda: kept.rows(pending, results), QA_FEATURES, work)
+        report.rejects_file = write_rejects(out_dir, kept.rejects)
         check_not_empty(report, tracker, out_dir)
-        for relative, source in sorted(used_videos.items()):
+        for relative, source in sorted(kept.used_videos.items()):
             _copy_video(source, stage / relative)
         write_split(stage, "qa", out_split, dataset)
         tracker.finish(report, out_dir)
-        timed_count = sum(1 for _, timed in sequences.values() if timed)
-        method = (
-            f"{len(rows)} captions from the `{split}` split of `{captions_dir.name}`: {timed_count} with "
-            f"time-stamped events used directly, {len(sequences) - timed_count} turned into an action list by "
-            f"the events teacher. The question teacher wrote MCQ for {', '.join(event_tasks) or 'no sub-task'} from "
-            f"each action sequence, and for {', '.join(spatial_tasks) or 'no sub-task'} from the caption's sentences "
-            "about the start and end pose; the validator kept a question only when its answer follows unambiguously "
-            "from the sequence or is the one option the pose sentence states."
-        )
         teacher_lines = [f"questions: `{teacher_tag(teacher, qa_prompt)}`"]
         if spatial_tasks:
             teacher_lines.append(f"spatial questions: `{teacher_tag(teacher, pose_prompt)}`")
-        if untimed:
+        if num_untimed:
             teacher_lines.append(f"events from captions: `{teacher_tag(events_teacher, events_prompt)}`")
         write_proxy_card(
             stage,
@@ -276,10 +363,10 @@ def build_caption_qa(
                 "Multiple-choice questions per ActionArt sub-task written from fine-grained captions, for the "
                 "third training stage (ActionArt paper §5.2). Same `qa` schema as the benchmark."
             ),
-            method=method,
+            method=_method_text(len(rows), split, captions_dir, sequences, event_tasks, spatial_tasks),
             teacher_lines=teacher_lines,
             extra_sections={
-                "Questions per sub-task": task_count_table([t for t, n in tasks_seen.items() for _ in range(n)]),
+                "Questions per sub-task": task_count_table([t for t, n in kept.tasks_seen.items() for _ in range(n)]),
                 "Rejected questions": reject_table(report.rejected),
             },
             license=license,

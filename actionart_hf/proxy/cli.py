@@ -1,4 +1,4 @@
-"""`actionart-hf proxy pd|sd|fgqa|caption-qa`: build proxy-task datasets (DESIGN §6) as Hub folders.
+"""`actionart-hf proxy pd|sd|fgqa|caption-qa`: build proxy-task datasets (docs/DESIGN.md §6.4) as Hub folders.
 
 From synthetic videos with the exact oracle teacher (first make them with `actionart-hf synth`):
 
@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 
 from ..video import DEFAULT_MAX_PIXELS
-from .mcq import ORACLE_TASKS
+from .mcq_templates import ORACLE_TASKS
 from .pose_mcq import CAPTION_QA_TASKS
 
 

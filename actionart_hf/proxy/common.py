@@ -18,7 +18,7 @@ import datasets
 from ..atomic import write_jsonl_atomic
 from ..data.hub_folder import write_dataset_card
 from .cache import CallCache, CallResult, CallRunner, TeacherRequest, write_failure_report
-from .mcq import REJECT_REASONS
+from .mcq_parsing import REJECT_REASONS
 from .prompts import Prompt
 from .teachers import GenerationSettings, Teacher
 

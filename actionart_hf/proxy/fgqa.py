@@ -6,7 +6,7 @@
              `frames_per_unit` evenly spaced frames between its two frames), with exact unit times
 3. questions: a (text) teacher — or the oracle's templates — writes MCQ from the label sequence (AS, TL, AC,
              AR, and HOI / MV where labels allow), as JSON
-4. validator: `actionart_hf.proxy.mcq.validate_question` keeps a question only if its answer follows
+4. validator: `actionart_hf.proxy.mcq_validation.validate_question` keeps a question only if its answer follows
              unambiguously from the labels; rejects are counted by reason in the card and listed beside it
 → `fgqa` config: video, units[{label, source_video, frame_indices}], question, options, answer, task, teacher
 """
@@ -44,7 +44,10 @@ from .common import (
     write_proxy_card,
     write_rejects,
 )
-from .mcq import ORACLE_TASKS, Event, format_events, normalize_label, parse_questions_json, validate_question
+from .labels import LabelSpan, format_events, normalize_label
+from .mcq_parsing import parse_questions_json
+from .mcq_templates import ORACLE_TASKS
+from .mcq_validation import validate_question
 from .prompts import Prompt, load_prompt
 from .sources import SourceVideo, png_bytes, read_frames
 from .teachers import Teacher
@@ -217,11 +220,11 @@ def _letterbox(frame: np.ndarray, height: int, width: int) -> np.ndarray:
 
 def render_pseudo_video(
     units: Sequence[ActionUnit], path: Path, frames_per_unit: int, fps: float, size: tuple[int, int]
-) -> list[Event]:
+) -> list[LabelSpan]:
     """Step 2: concatenates the units into one MP4 (letterboxed to `size` = (height, width)).
 
     Returns:
-        `list[Event]`: each unit's label and exact time span in the new video.
+        `list[LabelSpan]`: each unit's label and exact time span in the new video.
     """
     frames, events = [], []
     for position, unit in enumerate(units):
@@ -230,14 +233,14 @@ def render_pseudo_video(
         for frame in read_frames(unit.path, indices):
             frames.append(_letterbox(frame, *size))
         start = position * frames_per_unit / fps
-        events.append(Event(unit.label, round(start, 3), round(start + frames_per_unit / fps, 3)))
+        events.append(LabelSpan(unit.label, round(start, 3), round(start + frames_per_unit / fps, 3)))
     write_video(path, np.stack(frames), fps=fps)
     return events
 
 
 def mcq_request(
     row_id: str,
-    events: Sequence[Event],
+    events: Sequence[LabelSpan],
     tasks: Sequence[str],
     prompt: Prompt,
     run: RunSettings,
@@ -291,7 +294,7 @@ def build_fgqa(
     overwrite: bool = False,
     license: str | None = None,
 ) -> BuildReport:
-    """Builds the `fgqa` config (DESIGN §3). See the module docstring for the steps.
+    """Builds the `fgqa` config (docs/DESIGN.md §4). See the module docstring for the steps.
 
     Args:
         out_dir (`str` or `os.PathLike`): output Hub folder.

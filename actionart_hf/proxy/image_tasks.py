@@ -169,7 +169,7 @@ def build_pose_description(
     overwrite: bool = False,
     license: str | None = None,
 ) -> BuildReport:
-    """Builds the `pose_description` config (DESIGN §3) from random frames of `sources`.
+    """Builds the `pose_description` config (docs/DESIGN.md §4) from random frames of `sources`.
 
     Args:
         sources (`Sequence[SourceVideo]`): videos (see `actionart_hf.proxy.sources.load_sources`).
@@ -241,7 +241,7 @@ def build_spatial_difference(
     overwrite: bool = False,
     license: str | None = None,
 ) -> BuildReport:
-    """Builds the `spatial_difference` config (DESIGN §3) from pairs of evenly spaced frames of `sources`.
+    """Builds the `spatial_difference` config (docs/DESIGN.md §4) from pairs of evenly spaced frames of `sources`.
 
     Args:
         sources (`Sequence[SourceVideo]`): videos.

@@ -1,4 +1,4 @@
-"""The oracle teacher: exact proxy-task answers from the synthetic generator's labels (DESIGN §5, §6).
+"""The oracle teacher: exact proxy-task answers from the synthetic generator's labels (docs/DESIGN.md §6.3, §6.4).
 
 A folder written by `actionart-hf synth` has a `motion` config: per clip the 3D/2D joints of every frame, the
 time-stamped action units and the camera. [`SyntheticLabels`] reads it and rebuilds each clip's labels
@@ -8,7 +8,7 @@ time-stamped action units and the camera. [`SyntheticLabels`] reads it and rebui
   from the joints, with the generator's own `describe_pose` / `describe_pose_difference`;
 - name the action unit between two frames (FGQA step 1): the unit covering the middle of the pair;
 - write MCQ from any label sequence (FGQA step 3, caption-qa) with the templates of
-  `actionart_hf.proxy.mcq.oracle_questions` — this part needs no synthetic folder and works on any labels;
+  `actionart_hf.proxy.mcq_templates.oracle_questions` — this part needs no synthetic folder and works on any labels;
 - write GS/LS questions from a caption's start and end pose sentences (caption-qa) with
   `actionart_hf.proxy.pose_mcq.oracle_pose_questions`, in the synthetic captions' words.
 
@@ -24,7 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..data.hub_folder import DATA_DIR
-from .mcq import Event, normalize_label, oracle_questions
+from .labels import LabelSpan, normalize_label
+from .mcq_templates import oracle_questions
 from .pose_mcq import oracle_pose_questions, synthetic_pose_vocabularies
 from .teachers import Teacher, TeacherError
 
@@ -85,10 +86,10 @@ class SyntheticLabels:
         """The clip's labels (`actionart_hf.synthetic.clip.Clip`, frames not rendered)."""
         return self._clip(video)
 
-    def events(self, video: str) -> list[Event]:
+    def events(self, video: str) -> list[LabelSpan]:
         """The clip's action units as base-form labels with times and repetition counts."""
         return [
-            Event(normalize_label(e.call.phrase("base")), float(e.start_s), float(e.end_s), int(e.call.count))
+            LabelSpan(normalize_label(e.call.phrase("base")), float(e.start_s), float(e.end_s), int(e.call.count))
             for e in self.clip(video).events
         ]
 
@@ -108,7 +109,7 @@ class SyntheticLabels:
         return self.clip(video).describe_pose_difference(int(frame_a), int(frame_b))
 
 
-def read_synthetic_events(root: str | os.PathLike) -> dict[str, list[Event]]:
+def read_synthetic_events(root: str | os.PathLike) -> dict[str, list[LabelSpan]]:
     """`{relative video path: events}` of a synthetic folder (for the `synthetic` source adapter)."""
     labels = SyntheticLabels(root)
     return {video: labels.events(video) for video in labels.videos()}
@@ -144,9 +145,9 @@ class OracleTeacher(Teacher):
         context = context or {}
         kind = context.get("kind")
         if kind == "fgqa_mcq":
-            events = [Event(str(label), float(start), float(end)) for label, start, end, *_ in context["events"]]
+            events = [LabelSpan(str(label), float(start), float(end)) for label, start, end, *_ in context["events"]]
             counts = context.get("counts") or [1] * len(events)
-            events = [Event(e.label, e.start_s, e.end_s, int(c)) for e, c in zip(events, counts)]
+            events = [LabelSpan(e.label, e.start_s, e.end_s, int(c)) for e, c in zip(events, counts)]
             questions = oracle_questions(
                 events,
                 context.get("tasks") or (),

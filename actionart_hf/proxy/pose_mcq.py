@@ -14,7 +14,10 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..tasks import normalize_task
-from .mcq import MCQ, ORACLE_TASKS, Rejection, assemble_question, keep_if_only_answer_true, normalize_text, parse_mcq
+from .labels import normalize_text
+from .mcq_parsing import MCQ, Rejection, parse_mcq
+from .mcq_templates import ORACLE_TASKS, assemble_question
+from .mcq_validation import keep_if_only_answer_true
 
 
 POSE_TASKS = ("GS", "LS")

@@ -1,4 +1,4 @@
-"""Source adapters: where the proxy pipelines get human videos (DESIGN §6), and frame reading.
+"""Source adapters: where the proxy pipelines get human videos (docs/DESIGN.md §6.4), and frame reading.
 
 - `ntu`: NTU RGB+D 120 file naming, `SsssCcccPpppRrrrAaaa_rgb.avi` (setup, camera, performer, replication, action);
   the class is `A###` (or a name from `--class-names`).
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..video import VideoDecodeError, fit_to_max_pixels
-from .mcq import Event, normalize_label
+from .labels import LabelSpan, normalize_label
 
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class SourceVideo:
         path (`Path`): absolute path of the file.
         relative_path (`str`): path relative to the source root (stored in the rows' `source_video`).
         label (`str`, *optional*): class name when the source has one (NTU action, Kinetics class).
-        events (`tuple[Event, ...]`): known time-stamped actions (synthetic sources), else empty.
+        events (`tuple[LabelSpan, ...]`): known time-stamped actions (synthetic sources), else empty.
         meta (`dict`): adapter-specific fields (NTU setup/camera/performer/replication, Kinetics youtube_id/split).
     """
 
@@ -56,7 +56,7 @@ class SourceVideo:
     path: Path
     relative_path: str
     label: str | None = None
-    events: tuple[Event, ...] = ()
+    events: tuple[LabelSpan, ...] = ()
     meta: dict = field(default_factory=dict, hash=False, compare=False)
 
 
@@ -183,7 +183,7 @@ def synthetic_source(root: str | os.PathLike) -> list[SourceVideo]:
     sources = []
     for relative, events in sorted(events_by_video.items()):
         path = root / relative
-        events = tuple(Event(normalize_label(e.label), e.start_s, e.end_s, e.count) for e in events)
+        events = tuple(LabelSpan(normalize_label(e.label), e.start_s, e.end_s, e.count) for e in events)
         sources.append(SourceVideo(str(Path(relative).with_suffix("")), path.absolute(), relative, None, events))
     if not sources:
         raise ValueError(f"No videos with events in the synthetic folder {str(root)!r}.")

@@ -1,4 +1,4 @@
-"""Teachers: whatever writes the proxy-task labels (DESIGN §6).
+"""Teachers: whatever writes the proxy-task labels (docs/DESIGN.md §6.4).
 
 One small interface, three implementations:
 

@@ -92,7 +92,8 @@ def simulated_teacher(payload: dict) -> str:
     - unit labels: a label from `UNIT_VOCABULARY` picked by the image bytes;
     - anything else (pose description, spatial difference): a sentence naming the image digests.
     """
-    from .mcq import Event, oracle_questions
+    from .labels import LabelSpan
+    from .mcq_templates import oracle_questions
 
     text = _texts(payload)
     digests = _image_digests(payload)
@@ -104,7 +105,7 @@ def simulated_teacher(payload: dict) -> str:
         for m in re.finditer(r"^\s*\d+\.\s+(?:([\d.]+)-([\d.]+) s: )?(.+?)(?: \((\d+) times\))?$", text, flags=re.M):
             start = float(m[1]) if m[1] else len(events)
             end = float(m[2]) if m[2] else len(events) + 1.0
-            events.append(Event(m[3].strip(), start, end, int(m[4] or 1)))
+            events.append(LabelSpan(m[3].strip(), start, end, int(m[4] or 1)))
         timed = bool(events) and " s: " in text
         tasks = [t for t in ("AS", "TL", "AC", "AR", "HOI", "MV") if re.search(rf"^\s*- {t}:", text, flags=re.M)]
         return json.dumps({"questions": oracle_questions(events, tasks or ["AS"], seed=seed, timed=timed)})

@@ -275,7 +275,7 @@ class Quickstart:
             "mixture_seed": self.seed,
             "num_frames": s.num_frames,
             "max_pixels": s.resolution * s.resolution,
-            # decord: PyAV's frame-skipping decode looped forever on some synthetic clips (see docs/HELPERS.md)
+            # decord: PyAV's frame-skipping decode once looped forever on some synthetic clips (fixed in video.py)
             "video_backend": "decord",
             "num_threads": None,  # torch's default (all cores): the quickstart runs one job at a time
             "activation_checkpointing": False,  # TRL's default recomputes activations: slower, tiny needs no memory

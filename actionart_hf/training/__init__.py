@@ -1,4 +1,4 @@
-"""Training: TRL SFT script, dataset mixtures, the video collator, per-module learning rates (DESIGN §8).
+"""Training: TRL SFT script, dataset mixtures, the video collator, per-module learning rates (docs/DESIGN.md §6.6).
 
     >>> from actionart_hf.training import ActionArtTrainingArguments, DatasetSpec, load_mixture, ActionArtDataCollator
 

@@ -5,7 +5,7 @@
 #     "peft",
 # ]
 # ///
-"""Train one stage of ActionArt with TRL's `SFTTrainer` from a recipe YAML (DESIGN §8).
+"""Train one stage of ActionArt with TRL's `SFTTrainer` from a recipe YAML (docs/DESIGN.md §6.6).
 
 # One stage, any of the three entry points
 ```bash

@@ -1,4 +1,5 @@
-"""ActionArtVideoProcessor: DESIGN §4 sampling, resize + normalise, flat layout for videos of different lengths."""
+"""ActionArtVideoProcessor: the sampling of docs/DESIGN.md §5, resize + normalise, flat layout for videos of
+different lengths."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from actionart_hf.proxy.caption_qa import build_caption_qa
 from actionart_hf.proxy.common import RunSettings
 from actionart_hf.proxy.fgqa import build_fgqa, load_unit_set
 from actionart_hf.proxy.image_tasks import build_pose_description, build_spatial_difference, sd_frame_pairs
-from actionart_hf.proxy.mcq import validate_question
+from actionart_hf.proxy.mcq_validation import validate_question
 from actionart_hf.proxy.sources import load_sources
 from actionart_hf.proxy.teachers import GenerationSettings, OpenAITeacher, TransformersTeacher
 from actionart_hf.proxy.testing import simulated_teacher
@@ -89,10 +89,10 @@ def test_fgqa_from_a_folder_of_videos(chat_server, folder_dir, tmp_path):
     info = probe_video(out / row["video"])
     assert (info.height, info.width, info.total_frames) == (16, 24, 3 * len(units))
     # every kept question is re-derivable from its row's own units
-    from actionart_hf.proxy.mcq import Event
+    from actionart_hf.proxy.labels import LabelSpan
 
     for row in ds:
-        events = [Event(u["label"], 0.75 * k, 0.75 * (k + 1)) for k, u in enumerate(row["units"])]
+        events = [LabelSpan(u["label"], 0.75 * k, 0.75 * (k + 1)) for k, u in enumerate(row["units"])]
         question = {k: row[k] for k in ("question", "options", "answer")} | {"task": TASK_CODES[row["task"]]}
         assert validate_question(question, events)[1] is None, row
     unit_set = load_unit_set(tmp_path / "fgqa.cache" / "unit_set.jsonl")

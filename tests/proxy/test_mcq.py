@@ -4,27 +4,19 @@ import json
 
 import pytest
 
-from actionart_hf.proxy.mcq import (
-    ORACLE_TASKS,
-    Event,
-    extract_json,
-    format_events,
-    normalize_label,
-    oracle_questions,
-    parse_events_json,
-    parse_questions_json,
-    split_count,
-    validate_question,
-)
+from actionart_hf.proxy.labels import LabelSpan, format_events, normalize_label, split_count
+from actionart_hf.proxy.mcq_parsing import extract_json, parse_events_json, parse_questions_json
+from actionart_hf.proxy.mcq_templates import ORACLE_TASKS, oracle_questions
+from actionart_hf.proxy.mcq_validation import validate_question
 
 
 EVENTS = [
-    Event("raise the right arm", 0.0, 2.0),
-    Event("take a step to their left", 2.0, 4.0),
-    Event("pick up the ball with the right hand", 4.0, 6.0),
-    Event("wave the left hand", 6.0, 8.0, count=3),
-    Event("raise the right arm", 8.0, 10.0),
-    Event("squat down", 10.0, 12.0),
+    LabelSpan("raise the right arm", 0.0, 2.0),
+    LabelSpan("take a step to their left", 2.0, 4.0),
+    LabelSpan("pick up the ball with the right hand", 4.0, 6.0),
+    LabelSpan("wave the left hand", 6.0, 8.0, count=3),
+    LabelSpan("raise the right arm", 8.0, 10.0),
+    LabelSpan("squat down", 10.0, 12.0),
 ]
 VOCABULARY = ["clap hands", "throw the box forward", "put the cup down on the floor", "kick with the right leg"]
 

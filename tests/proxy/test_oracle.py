@@ -15,7 +15,8 @@ from actionart_hf.proxy.caption_qa import build_caption_qa
 from actionart_hf.proxy.common import RunSettings
 from actionart_hf.proxy.fgqa import build_fgqa
 from actionart_hf.proxy.image_tasks import build_pose_description, build_spatial_difference
-from actionart_hf.proxy.mcq import Event, validate_question
+from actionart_hf.proxy.labels import LabelSpan
+from actionart_hf.proxy.mcq_validation import validate_question
 from actionart_hf.proxy.oracle import OracleTeacher, SyntheticLabels
 from actionart_hf.proxy.sources import load_sources
 from actionart_hf.tasks import TASK_CODES
@@ -71,7 +72,7 @@ def test_fgqa_is_exact_and_deterministic(synth_dir, oracle, tmp_path):
     for row in ds:
         for unit in row["units"]:  # each unit's label is the generator's action at the unit's middle frame
             assert unit["label"] == oracle.labels.unit_label(unit["source_video"], *unit["frame_indices"])
-        events = [Event(u["label"], 0.5 * k, 0.5 * (k + 1)) for k, u in enumerate(row["units"])]
+        events = [LabelSpan(u["label"], 0.5 * k, 0.5 * (k + 1)) for k, u in enumerate(row["units"])]
         question = {k: row[k] for k in ("question", "options", "answer")} | {"task": TASK_CODES[row["task"]]}
         assert validate_question(question, events)[1] is None
         assert row["teacher"] == "units=oracle:v1|unit_label.v1;qa=oracle:v1|fgqa_mcq.v1"

@@ -79,7 +79,7 @@ def test_overfits_16_rows(tiny_data, tiny_base, train):
     The rows are the 16 MCQ as foreign LLaVA-style conversations with an image (format `messages`). Loss is on the
     answer letter and `<|im_end|>`; the end token is learnt within ~20 steps, which takes the loss from ~ln(vocab)
     to ln(4) / 2 = 0.69. Memorising which letter answers which question takes a randomly initialised tiny LM far
-    longer and at a seed-dependent time (see /work/shared/TINY-RECIPE.md), so it is not asserted here.
+    longer and at a seed-dependent time (see docs/DESIGN.md §6.6), so it is not asserted here.
     """
     mixture = [
         {

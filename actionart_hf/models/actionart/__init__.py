@@ -1,4 +1,4 @@
-"""The ActionArt model in the transformers layout (DESIGN §7).
+"""The ActionArt model in the transformers layout.
 
 Importing this package registers ActionArt with the Auto classes (`AutoConfig`, `AutoModel`,
 `AutoModelForImageTextToText`, `AutoVideoProcessor`, `AutoProcessor`) and marks each class for `auto_map`, so

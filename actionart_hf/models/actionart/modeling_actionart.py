@@ -1,4 +1,4 @@
-"""ActionArt: a vision tower, an MLP projector and an LLM, with videos arranged SlowFast (paper §5.1, DESIGN §7).
+"""ActionArt: a vision tower, an MLP projector and an LLM, with videos arranged SlowFast (paper §5.1).
 
     >>> model = ActionArtForConditionalGeneration.from_pretrained(path)
     >>> inputs = processor(text=prompt, videos=[frames], return_tensors="pt")

@@ -1,4 +1,4 @@
-"""ActionArt video processor: evenly spaced frame sampling (DESIGN §4), resize to the vision tower's size, normalise.
+"""ActionArt video processor: evenly spaced frame sampling, resize to the vision tower's size, normalise.
 
     >>> video_processor = ActionArtVideoProcessor()        # 64 frames at most, 384x384, SigLIP mean/std
     >>> out = video_processor([frames_a, frames_b])         # uint8 (num_frames, height, width, 3) each
@@ -65,7 +65,7 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
     tower's input; aspect ratio is not kept, as the tower needs a fixed grid), bicubic resampling, rescale by 1/255,
     SigLIP normalisation (mean = std = 0.5), `do_sample_frames=True`, `num_frames=64`, `max_frames=64`.
 
-    Frame sampling: `round(linspace(0, n - 1, min(num_frames, n)))` of a video's `n` frames (DESIGN §4), so a video
+    Frame sampling: `round(linspace(0, n - 1, min(num_frames, n)))` of a video's `n` frames, so a video
     with fewer frames keeps all of them and none is duplicated. With `fps` (and video metadata with an fps), the
     count is `duration * fps`, still capped by `num_frames`.
 
