@@ -112,6 +112,7 @@ class NoisyOracleTeacher(Teacher):
         options = [f"error={self.error_rate:g}"] + (["paraphrase"] if paraphrase else [])
         options += [f"seed={self.seed}"] if self.seed else []
         self.id = f"{NOISY_ORACLE_NAME}:{NOISY_ORACLE_VERSION}({','.join(options)})"
+        self._unit_labels: list[str] | None = None
 
     def _draws(self, context: dict) -> tuple[random.Random, random.Random]:
         """Two independent random streams of one request: whether and how it is wrong, and its wording."""
@@ -142,7 +143,9 @@ class NoisyOracleTeacher(Teacher):
     def _wrong(self, kind: str, context: dict, exact: str, rng: random.Random) -> str:
         """A wrong answer to an image request: the first candidate that differs from `exact` (else `exact`)."""
         if kind == "unit_label":
-            others = [label for label in self.labels.unit_labels() if label != exact]
+            if self._unit_labels is None:  # read once: every label of the folder
+                self._unit_labels = self.labels.unit_labels()
+            others = [label for label in self._unit_labels if label != exact]
             return rng.choice(others) if others else exact
         video, frames = context["source_video"], list(context["frame_indices"])
         candidates = [
