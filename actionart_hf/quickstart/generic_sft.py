@@ -30,7 +30,6 @@ import json
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -300,13 +299,12 @@ def generic_rows(synth_folder: str | Path, split: str = "train", seed: int = 0, 
             }
 
 
-@lru_cache(maxsize=1)
-def forbidden_phrases() -> frozenset[str]:
+def forbidden_phrases() -> set[str]:
     """What generic rows must not say: the benchmark's body-state and action-unit phrases and the fixed pieces of
     its question, caption and pose-description templates (see `actionart_hf.synthetic.vocabulary`)."""
     from ..synthetic.vocabulary import state_phrases, template_fragments, unit_phrases
 
-    return state_phrases() | unit_phrases() | template_fragments()
+    return set(state_phrases() | unit_phrases() | template_fragments())
 
 
 def _texts(messages: list[dict] | str) -> list[str]:
@@ -328,7 +326,7 @@ def check_generic_rows(rows: Iterable[dict], phrases: Iterable[str] | None = Non
     """
     from ..synthetic.vocabulary import find_phrases
 
-    phrases = forbidden_phrases() if phrases is None else frozenset(phrases)
+    phrases = forbidden_phrases() if phrases is None else set(phrases)
     problems = []
     for number, row in enumerate(rows):
         for text in _texts(row["messages"]):

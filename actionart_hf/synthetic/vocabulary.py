@@ -106,10 +106,21 @@ def template_fragments() -> frozenset[str]:
     return frozenset(fragments)
 
 
+def _whole_words(phrase: str) -> str:
+    return rf"(?<!\w){re.escape(phrase.lower())}(?!\w)"
+
+
+@lru_cache(maxsize=8)
+def _any_phrase(phrases: frozenset[str]) -> re.Pattern:
+    return re.compile("|".join(_whole_words(p) for p in sorted(phrases)))
+
+
 def find_phrases(text: str, phrases: Iterable[str]) -> list[str]:
     """The `phrases` that occur in `text` as whole words (case-insensitive), sorted."""
-    lowered = text.lower()
-    return sorted(p for p in phrases if re.search(rf"(?<![\w]){re.escape(p.lower())}(?![\w])", lowered))
+    lowered, phrases = text.lower(), frozenset(phrases)
+    if not phrases or not _any_phrase(phrases).search(lowered):  # one pass over clean text
+        return []
+    return sorted(p for p in phrases if re.search(_whole_words(p), lowered))
 
 
 __all__ = ["find_phrases", "state_phrases", "template_fragments", "unit_phrases"]
