@@ -22,6 +22,7 @@ _EXPORTS = {
     "TeacherError": "teachers",
     "TransformersTeacher": "teachers",
     "OracleTeacher": "oracle",
+    "NoisyOracleTeacher": "noisy",
     "SyntheticLabels": "oracle",
     "load_prompt": "prompts",
     "load_sources": "sources",

@@ -15,7 +15,9 @@ The same with any OpenAI-compatible server (vLLM, `transformers serve`, ...; key
         --teacher openai --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-VL-72B-Instruct \\
         --qa-teacher openai --qa-model Qwen/Qwen2.5-72B-Instruct
 
-or a local model: `--teacher transformers --model <hub id or folder>`. Every teacher call is cached under
+or a local model: `--teacher transformers --model <hub id or folder>`. A stand-in for a teacher model on synthetic
+videos, the oracle with 15% wrong answers and reworded texts: `--teacher oracle-noisy --teacher-error-rate 0.15`
+(`--no-paraphrase` keeps the oracle's wording). Every teacher call is cached under
 `<out>.cache/` (or --cache-dir): run the same command again after a crash or Ctrl-C and it resumes, repeating no
 call. Requests that still fail after --retries are listed in `<out>.failures.jsonl`; rejected questions in
 `<out>.rejects.jsonl`.
@@ -64,10 +66,11 @@ def _add_teacher(parser: argparse.ArgumentParser, prefix: str = "", default: str
     parser.add_argument(
         f"--{prefix}teacher",
         dest=f"{dest}teacher",
-        choices=("oracle", "openai", "transformers"),
+        choices=("oracle", "oracle-noisy", "openai", "transformers"),
         default=default,
-        help=f"{what}teacher: oracle (exact, synthetic labels), openai (any OpenAI-compatible server), "
-        "transformers (a local model)" + ("; defaults to --teacher" if prefix else ""),
+        help=f"{what}teacher: oracle (exact, synthetic labels), oracle-noisy (the oracle with wrong answers and "
+        "rewording, a stand-in for a teacher model), openai (any OpenAI-compatible server), transformers (a local "
+        "model)" + ("; defaults to --teacher" if prefix else ""),
     )
     parser.add_argument(f"--{prefix}model", dest=f"{dest}model", help="model name (openai) or Hub id / folder")
     parser.add_argument(
@@ -82,6 +85,10 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", default="train", help="output split name (default train)")
     _add_teacher(parser)
     group = parser.add_argument_group("teacher calls")
+    group.add_argument(
+        "--teacher-error-rate", type=float, default=0.15, help="share of wrong answers of oracle-noisy (default 0.15)"
+    )
+    group.add_argument("--no-paraphrase", action="store_true", help="oracle-noisy keeps the oracle's wording")
     group.add_argument("--api-key-env", default="OPENAI_API_KEY,HF_TOKEN", help="env vars tried for the API key")
     group.add_argument("--device", help="device of a transformers teacher (default cuda if available)")
     group.add_argument("--dtype", default="auto", help="dtype of a transformers teacher")
@@ -161,10 +168,15 @@ def build_teacher(kind: str, args: argparse.Namespace, *, model=None, base_url=N
     """A teacher from CLI arguments. The oracle answers image requests only for synthetic sources."""
     from .teachers import OpenAITeacher, TransformersTeacher
 
-    if kind == "oracle":
+    if kind in ("oracle", "oracle-noisy"):
+        from .noisy import NoisyOracleTeacher
         from .oracle import OracleTeacher, SyntheticLabels
 
-        return OracleTeacher(SyntheticLabels(labels_dir) if labels_dir else None)
+        labels = SyntheticLabels(labels_dir) if labels_dir else None
+        if kind == "oracle":
+            return OracleTeacher(labels)
+        paraphrase = not args.no_paraphrase
+        return NoisyOracleTeacher(labels, error_rate=args.teacher_error_rate, paraphrase=paraphrase, seed=args.seed)
     if kind == "openai":
         if not base_url:
             raise ValueError("--teacher openai needs --base-url, e.g. http://127.0.0.1:8000/v1")
@@ -176,7 +188,7 @@ def build_teacher(kind: str, args: argparse.Namespace, *, model=None, base_url=N
         return TransformersTeacher(
             model, device=args.device, dtype=args.dtype, trust_remote_code=args.trust_remote_code
         )
-    raise ValueError(f"Unknown teacher {kind!r}; use oracle, openai or transformers.")
+    raise ValueError(f"Unknown teacher {kind!r}; use oracle, oracle-noisy, openai or transformers.")
 
 
 def _run_settings(args: argparse.Namespace):
@@ -223,7 +235,8 @@ def _build(args: argparse.Namespace):
         from .sources import load_sources
 
         max_pixels = args.max_pixels or None
-        if args.teacher == "oracle" and args.source != "synthetic" and not (args.task == "fgqa" and args.unit_set):
+        oracle = args.teacher in ("oracle", "oracle-noisy")
+        if oracle and args.source != "synthetic" and not (args.task == "fgqa" and args.unit_set):
             raise SystemExit("The oracle only labels synthetic videos: use --source synthetic or another teacher.")
     labels_dir = args.source_dir if getattr(args, "source", None) == "synthetic" else None
 

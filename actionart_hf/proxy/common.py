@@ -233,7 +233,10 @@ def write_proxy_card(
     extra_sections: dict[str, str] | None = None,
     license: str | None = None,
 ) -> Path:
-    """The card of a proxy build: summary, usage, method, teachers and prompts, failures, extra sections."""
+    """The card of a proxy build: summary, usage, method, teachers and prompts (with a note on a stand-in teacher
+    such as the noisy oracle), failures, extra sections."""
+    from .noisy import stand_in_card_sections
+
     usage = (
         "```python\nfrom datasets import load_dataset\nfrom actionart_hf.data.chat import row_to_messages\n\n"
         f'ds = load_dataset("<this repo or folder>", "{report.config}", split="train")\n'
@@ -243,6 +246,7 @@ def write_proxy_card(
         "Usage": usage,
         "How it was made": method,
         "Teachers and prompts": "\n".join(f"- {line}" for line in teacher_lines),
+        **stand_in_card_sections(teacher_lines),
         **(extra_sections or {}),
         "Failures": failure_section(report),
     }

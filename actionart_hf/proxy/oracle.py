@@ -93,6 +93,18 @@ class SyntheticLabels:
             for e in self.clip(video).events
         ]
 
+    def unit_labels(self) -> list[str]:
+        """Every action label of the folder (base form, no count), sorted: the unit-label vocabulary."""
+        from ..synthetic.clip import Event as ClipEvent
+
+        return sorted(
+            {
+                normalize_label(ClipEvent.from_dict(event, float(row["fps"])).call.phrase("base"))
+                for row in self._rows.values()
+                for event in row["events"]
+            }
+        )
+
     def unit_label(self, video: str, frame_a: int, frame_b: int) -> str:
         """The action between two frames: the unit covering the pair's middle frame (base form, no count)."""
         clip = self.clip(video)

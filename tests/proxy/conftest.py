@@ -1,5 +1,6 @@
 """Fixtures for the proxy tests: a real OpenAI-compatible server on 127.0.0.1, tiny videos in the source layouts
-(NTU RGB+D, Kinetics, plain folder), a tiny captions folder, and a tiny random LLaVA saved offline."""
+(NTU RGB+D, Kinetics, plain folder), a tiny synthetic folder, a tiny captions folder, and a tiny random LLaVA saved
+offline."""
 
 from pathlib import Path
 
@@ -16,6 +17,17 @@ def clip_frames(num_frames: int = 8, height: int = 24, width: int = 32, seed: in
         frames[t, :, :, 0] = min(255, 20 * t)
         frames[t, : height // 2, : width // 3, 1] = 40 + 20 * (seed % 8)
     return frames
+
+
+@pytest.fixture(scope="module")
+def synth_dir(tmp_path_factory) -> Path:
+    """A synthetic folder of 4 clips (32x32, 24 frames at 4 fps, `test` split) written by `actionart-hf synth`."""
+    from actionart_hf.cli import main as cli_main
+
+    folder = tmp_path_factory.mktemp("synth") / "synth"
+    args = ["synth", "--num-videos", "4", "--out", str(folder), "--resolution", "32", "--num-frames", "24"]
+    assert cli_main([*args, "--fps", "4", "--seed", "3"]) == 0
+    return folder
 
 
 @pytest.fixture

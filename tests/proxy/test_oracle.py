@@ -23,14 +23,6 @@ from actionart_hf.tasks import TASK_CODES
 
 
 @pytest.fixture(scope="module")
-def synth_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("synth") / "synth"
-    args = ["synth", "--num-videos", "4", "--out", str(folder), "--resolution", "32", "--num-frames", "24"]
-    assert cli_main([*args, "--fps", "4", "--seed", "3"]) == 0
-    return folder
-
-
-@pytest.fixture(scope="module")
 def oracle(synth_dir):
     return OracleTeacher(SyntheticLabels(synth_dir))
 
