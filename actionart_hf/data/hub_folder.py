@@ -89,6 +89,33 @@ def write_split(
     return paths
 
 
+def read_split_rows(folder: str | os.PathLike, config: str, split: str) -> list[dict]:
+    """The rows of `data/<config>/<split>-*.parquet` in a local folder, read directly (no `datasets` cache), with
+    `ClassLabel` columns (e.g. `task`) as their names.
+
+    Raises:
+        ValueError: no such config or split (lists the splits present).
+    """
+    import pyarrow.parquet as pq
+
+    config_dir = Path(folder) / DATA_DIR / config
+    files = sorted(config_dir.glob(f"{split}-*.parquet"))
+    if not files:
+        present = sorted({m["split"] for p in config_dir.glob("*.parquet") if (m := _SHARD.match(p.name))})
+        raise ValueError(
+            f"No {config} split {split!r} in {str(folder)!r} (data/{config}/{split}-*.parquet); splits present: "
+            f"{present or 'none'}. Build that split first or pass another one."
+        )
+    rows = []
+    for file in files:
+        table = pq.read_table(file)
+        features = datasets.Features.from_arrow_schema(table.schema)
+        labels = {name: feature for name, feature in features.items() if isinstance(feature, datasets.ClassLabel)}
+        for row in table.to_pylist():
+            rows.append({**row, **{name: feature.int2str(row[name]) for name, feature in labels.items()}})
+    return rows
+
+
 def _leaf_features(features) -> Iterator:
     if isinstance(features, dict):
         for value in features.values():
@@ -170,6 +197,7 @@ __all__ = [
     "check_output_dir",
     "configs_metadata",
     "find_configs",
+    "read_split_rows",
     "replace_dir",
     "staged_output_dir",
     "task_count_table",

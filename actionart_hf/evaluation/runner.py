@@ -30,19 +30,25 @@ from typing import Any
 
 from ..atomic import write_json_atomic, write_text_atomic
 from ..data.chat import row_to_messages
-from ..metrics.actionart_accuracy.scoring import explain_answer, score
 from ..tasks import MCQ_INSTRUCTION, normalize_task
 from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES, VideoClip, load_video
 from .backends import EvalBackend, Query, detect_backend, make_backend
 from .circular import rotate_options, rotations
 from .paper_results import paper_row
-from .predictions import PredictionStore, prediction_key
+from .predictions import (
+    METRICS_FILE,
+    PREDICTIONS_FILE,
+    PredictionStore,
+    prediction_key,
+    prediction_record,
+    score_records,
+)
 from .report import model_index_results, plot_per_task, table1_markdown, table1_row
 
 
 logger = logging.getLogger(__name__)
 
-RUN_FILE, PREDICTIONS_FILE, METRICS_FILE = "run.json", "predictions.jsonl", "metrics.json"
+RUN_FILE = "run.json"
 TABLE_FILE, PLOT_FILE, MODEL_INDEX_FILE = "table.md", "per_task.png", "model_index.json"
 OUTPUT_FILES = (RUN_FILE, PREDICTIONS_FILE, METRICS_FILE, TABLE_FILE, PLOT_FILE, MODEL_INDEX_FILE)
 REQUIRED_COLUMNS = ("id", "video", "task", "question", "options", "answer")
@@ -267,35 +273,6 @@ def _batches(items: Sequence[_Item], batch_size: int, cache: _ClipCache) -> Iter
             yield chunk, queries
 
 
-def _record(item: _Item, output: str) -> dict:
-    extraction = explain_answer(output, item.options)
-    return {
-        "key": item.key,
-        "id": item.row["id"],
-        "rotation": item.rotation,
-        "task": item.row["task"],
-        "video_id": item.row.get("video_id"),
-        "question": item.row["question"],
-        "options": item.options,
-        "answer": item.answer,
-        "output": output,
-        "prediction": extraction.letter,
-        "rule": extraction.rule,
-        "correct": extraction.letter == item.answer,
-    }
-
-
-def _score(records: Sequence[dict], circular: bool, bootstrap_samples: int) -> dict[str, Any]:
-    return score(
-        [r["output"] for r in records],
-        [r["answer"] for r in records],
-        tasks=[r["task"] for r in records],
-        options=[r["options"] for r in records],
-        groups=[r["id"] for r in records] if circular else None,
-        bootstrap_samples=bootstrap_samples,
-    )
-
-
 def _default_name(model) -> str:
     if isinstance(model, EvalBackend):
         described = model.describe()
@@ -379,8 +356,8 @@ def evaluate_model(
         _ask_model(model, backend_name, backend_kwargs, pending, store, sampling, batch_size, out, progress)
 
     records = [store.get(item.key) for item in items]
-    plain = _score([r for r in records if r["rotation"] == 0], False, bootstrap_samples)
-    circular_metrics = _score(records, True, bootstrap_samples) if circular else None
+    plain = score_records([r for r in records if r["rotation"] == 0], False, bootstrap_samples)
+    circular_metrics = score_records(records, True, bootstrap_samples) if circular else None
     name = model_name or _default_name(model)
     rows_for_table = [(name, plain)] + ([(f"{name} (circular)", circular_metrics)] if circular_metrics else [])
     dataset_id = dataset_id if dataset_id is not None else _hub_dataset_id(dataset, dataset_name)
@@ -464,7 +441,10 @@ def _ask_model(
             outputs = runner_backend.generate(queries)
             if len(outputs) != len(queries):
                 raise RuntimeError(f"Backend {backend_name} returned {len(outputs)} answers for {len(queries)}.")
-            store.append(_record(item, output) for item, output in zip(chunk, outputs))
+            store.append(
+                prediction_record(item.row, output, item.rotation, item.options, item.answer)
+                for item, output in zip(chunk, outputs)
+            )
             bar.update(len(chunk))
     finally:
         bar.close()
