@@ -59,6 +59,7 @@ QUESTIONS = {
     "image_object": "Which prop is visible in this image?",
 }
 GENERIC_KINDS = ("caption", *QUESTIONS)
+NO_MCQ = {"question": None, "options": None, "answer": None}  # the multiple-choice columns of a caption row
 
 
 def _generic_features():
@@ -74,6 +75,9 @@ def _generic_features():
             "videos": datasets.List(datasets.Value("string")),
             "image": datasets.Image(),
             "source_video": datasets.Value("string"),
+            "question": datasets.Value("string"),
+            "options": datasets.List(datasets.Value("string")),
+            "answer": datasets.Value("string"),
         }
     )
 
@@ -188,7 +192,7 @@ def _mcq(question: str, answer: str, choices: Sequence[str], position: int, rng:
     others = [c for c in choices if c != answer]
     options = [others[i] for i in rng.permutation(len(others))[: NUM_OPTIONS - 1]]
     options.insert(position, answer)
-    return format_mcq_prompt(question, options), option_letter(position)
+    return format_mcq_prompt(question, options), options, option_letter(position)
 
 
 def clip_questions(facts: ClipFacts) -> list[tuple[str, str, str, tuple[str, ...]]]:
@@ -276,10 +280,11 @@ def generic_rows(synth_folder: str | Path, split: str = "train", seed: int = 0, 
         stem = Path(facts.video).stem
         base = {"videos": [facts.video], "image": None, "source_video": facts.video}
         caption = _messages(CAPTION_INSTRUCTION, generic_caption(facts), "video")
-        yield {**base, "id": f"{stem}-caption", "kind": "caption", "messages": caption}
+        yield {**base, "id": f"{stem}-caption", "kind": "caption", "messages": caption} | NO_MCQ
         for kind, question, answer, choices in clip_questions(facts):
-            prompt, letter = _mcq(question, answer, choices, letters.next(kind), rng)
-            yield {**base, "id": f"{stem}-{kind}", "kind": kind, "messages": _messages(prompt, letter, "video")}
+            prompt, options, letter = _mcq(question, answer, choices, letters.next(kind), rng)
+            mcq = {"question": question, "options": options, "answer": letter}
+            yield {**base, "id": f"{stem}-{kind}", "kind": kind, "messages": _messages(prompt, letter, "video")} | mcq
         if image_rows_per_clip == 0:
             continue
         clip = load_video(synth_folder / facts.video, num_frames=image_rows_per_clip, max_pixels=None)
@@ -288,8 +293,11 @@ def generic_rows(synth_folder: str | Path, split: str = "train", seed: int = 0, 
             if asked is None:
                 continue
             kind, question, answer, choices = asked
-            prompt, letter = _mcq(question, answer, choices, letters.next(kind), rng)
+            prompt, options, letter = _mcq(question, answer, choices, letters.next(kind), rng)
             yield {
+                "question": question,
+                "options": options,
+                "answer": letter,
                 "id": f"{stem}-{kind}-f{frame:04d}",
                 "kind": kind,
                 "messages": _messages(prompt, letter, "image"),
@@ -342,7 +350,8 @@ def build_generic_sft(
     """Writes the generic stage-1 rows of a synthetic folder's `split` as a `messages` training folder.
 
     The output (replaced atomically) holds `data/train-00000-of-00001.parquet` (`id`, `kind`, `messages`, `videos`,
-    `image`, `source_video`) and a copy of the clips' videos under `videos/`, so that a mixture entry
+    `image`, `source_video`, and `question` / `options` / `answer` of the multiple-choice rows) and a copy of the
+    clips' videos under `videos/`, so that a mixture entry
     `{"path": out, "format": "messages"}` loads it on its own. Video paths are in the list column `videos`, relative
     to the folder: the mixture loader resolves those of a foreign folder against it (a `video` column it takes as
     already absolute).

@@ -1,4 +1,5 @@
-"""The quickstart pipeline: synthetic data → proxy data → tiny model → stages 1-3 + merge → evaluation → table.
+"""The quickstart experiment: disjoint synthetic pools → proxy data → tiny model → the paper's stages and controls →
+evaluation → Table 2 with paired comparisons.
 
 Every phase writes its output atomically (a staging folder renamed into place) and is recorded in
 `<out>/status.json` when it finishes, so running the same command again skips finished phases.
@@ -15,35 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..atomic import write_text_atomic
+from .arms import PROXY_CONFIGS, STAGE2_MIXTURES, Row, table_rows
+from .pools import PROXY_STYLE, PoolSpec
 from .sizes import SIZES, QuickstartSize
-from .text_mcq import WARMUP_TASKS, build_text_mcq
 
 
 logger = logging.getLogger(__name__)
-
-TASK_COLUMNS = ("AC", "AR", "AS", "GS", "HOI", "LS", "MV", "TL")
-CHANCE = 0.25  # four options
-
-# Table 2 rows: (key, label, model folder under <out>/models)
-STAGE2_MIXTURES = {
-    "fgqa": ("FGQA", ("fgqa",)),
-    "pd_fgqa": ("PD + FGQA", ("pd", "fgqa")),
-    "sd_fgqa": ("SD + FGQA", ("sd", "fgqa")),
-    "pd_sd_fgqa": ("PD + SD + FGQA", ("pd", "sd", "fgqa")),
-}
-PROXY_CONFIGS = {"pd": "pose_description", "sd": "spatial_difference", "fgqa": "fgqa"}
-
-
-def table_rows() -> list[tuple[str, str]]:
-    """`(model key, row label)` in the order of the table."""
-    rows = [("base", "baseline (untrained tiny model)"), ("stage1", "stage 1: video SFT")]
-    rows += [(f"stage2_{key}", f"stage 2: {label}") for key, (label, _) in STAGE2_MIXTURES.items()]
-    rows += [
-        ("merged", "merged: 0.5 stage 1 + 0.5 stage 2 SD + FGQA (PF)"),
-        ("stage3_from_baseline", "stage 3 (MA) from stage 1"),
-        ("stage3_from_proxy", "stage 3 (MA) from merged proxy model"),
-    ]
-    return rows
 
 
 class Status:
@@ -69,28 +47,13 @@ class Status:
         write_text_atomic(self.path, json.dumps(self.data, indent=2))
 
 
-def qa_entries(folder: Path, spatial_weight: float) -> list[dict]:
-    """Mixture entries of a `qa` config: the spatial questions (GS, LS) answered with the option's words, the others
-    with the letter.
-
-    A tiny LM learns to name a posture from the video far sooner than to find its letter; the scorer's exact
-    option-text rule maps the words back to the letter.
-    """
-    entry = {"path": str(folder), "name": "qa", "split": "train"}
-    other_tasks = [task for task in TASK_COLUMNS if task not in WARMUP_TASKS]
-    return [
-        {**entry, "weight": 1.0, "tasks": other_tasks},
-        {**entry, "weight": spatial_weight, "tasks": list(WARMUP_TASKS), "answer": "option"},
-    ]
-
-
 class Quickstart:
-    """Runs the whole pipeline into `out`.
+    """Runs the whole experiment for one seed into `out`.
 
     Args:
         out (`str` or `os.PathLike`): output folder.
         size (`str`): a key of `SIZES` (`smoke`, `tiny`, `small`).
-        seed (`int`): seed of the data, the model and training.
+        seed (`int`): seed of the pools, the model and training.
         overwrite (`bool`): delete an existing `out` first.
         progress (`bool`): show progress bars.
     """
@@ -107,12 +70,17 @@ class Quickstart:
             shutil.rmtree(self.out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.status = Status(self.out, {"size": size, "seed": seed})
-        self.synth = self.out / "data" / "synthetic"
-        self.proxy = self.out / "data" / "proxy"
-        self.text_mcq = self.out / "data" / "text_mcq"
+        data = self.out / "data"
+        self.pools = {name: data / name for name in ("benchmark", "generic", "proxy_pool")}
+        self.benchmark = self.pools["benchmark"]
+        self.generic_sft = data / "generic_sft"
+        self.text_mcq = data / "text_mcq"
+        self.proxy = data / "proxy"
+        self.ma = data / "ma"
         self.models = self.out / "models"
         self.evals = self.out / "eval"
         self.recipes = self.out / "recipes"
+        self.rows = table_rows(self.size.stage2, self.size.proxy_arm)
 
     # ------------------------------------------------------------------ phases
     def phase(self, name: str, fn: Callable[[], dict | None]) -> None:
@@ -129,123 +97,161 @@ class Quickstart:
     def run(self) -> dict:
         """Runs every phase not yet finished; returns the table as a dict."""
         total = time.perf_counter()
-        self.phase("synthetic", self.build_synthetic)
-        for kind in ("pd", "sd", "fgqa", "caption_qa"):
-            self.phase(f"proxy_{kind}", lambda kind=kind: self.build_proxy(kind))
-        if self.size.steps.get("lm_warmup"):
-            self.phase("text_mcq", lambda: {"rows": build_text_mcq(self.synth, self.text_mcq)})
+        self.build_data()
         self.phase("base_model", self.build_base)
-        start_model = "base"
-        if self.size.stage0_seconds > 0:
-            self.phase("stage0", self.stage0)
-            start_model = "base_stage0"
-        if self.size.steps.get("lm_warmup"):
-            warmup = [self.text_mcq_entry(weight=1.0)]
-            steps0 = self.size.steps["lm_warmup"]
-            self.phase("lm_warmup", lambda: self.train("lm_warmup", start_model, warmup, steps0))
-            start_model = "lm_warmup"
-        steps1 = self.size.steps["stage1"]
-        self.phase("stage1", lambda: self.train("stage1", start_model, self.stage1_mixture(), steps1))
-        steps2 = self.size.steps["stage2"]
-        for key, (_, parts) in STAGE2_MIXTURES.items():
-            mixture = [self.proxy_entry(part) for part in parts]
-            self.phase(f"stage2_{key}", lambda k=key, m=mixture: self.train(f"stage2_{k}", "stage1", m, steps2))
-        self.phase("merge", self.merge)
-        qa = qa_entries(self.proxy / "caption_qa", spatial_weight=1.0)
-        steps3 = self.size.steps["stage3"]
-        self.phase("stage3_from_baseline", lambda: self.train("stage3_from_baseline", "stage1", qa, steps3))
-        self.phase("stage3_from_proxy", lambda: self.train("stage3_from_proxy", "merged", qa, steps3))
-        for key, _ in table_rows():
-            self.phase(f"eval_{key}", lambda k=key: self.evaluate(k))
+        self.phase("stage0", self.stage0)
+        self.phase("lm_warmup", lambda: self.train_row(Row("lm_warmup", "", "stand-in", "lm_warmup", "stage0",
+                                                               ("text_mcq",))))  # fmt: skip
+        for row in self.rows:
+            if row.key == "pf":
+                self.phase("pf", self.merge)
+            elif row.stage is not None:
+                self.phase(row.key, lambda row=row: self.train_row(row))
+        self.phase("eval_text_prior", self.text_prior)
+        for row in self.rows:
+            if row.key != "text_prior":
+                self.phase(f"eval_{row.key}", lambda key=row.key: self.evaluate(key))
+        for key in ("stage0", "stage1", f"stage2_{self.size.proxy_arm}", "stage3_from_baseline", "stage3_from_proxy"):
+            self.phase(f"probe_{key}", lambda key=key: {"probe": self.probe(key)})
         self.phase("publish", self.publish)
         self.phase("table", self.write_table)
-        elapsed = time.perf_counter() - total
-        logger.info("[quickstart] total %.1f s (this run); outputs in %s", elapsed, self.out)
+        logger.info("[quickstart] total %.1f s (this run); outputs in %s", time.perf_counter() - total, self.out)
         return json.loads((self.out / "table.json").read_text())
 
     # ------------------------------------------------------------------ data
-    def build_synthetic(self) -> dict:
-        from ..synthetic import SynthConfig, build_synthetic_dataset
+    def synth_config(self):
+        from ..synthetic import SynthConfig
 
         s = self.size
-        config = SynthConfig(
+        return SynthConfig(
             height=s.resolution, width=s.resolution, num_frames=s.video_frames, fps=s.fps,
-            questions_per_clip=s.questions_per_clip,
+            questions_per_clip=s.questions_per_clip, task_weights=dict.fromkeys(s.tasks, 1.0),
         )  # fmt: skip
-        splits = {"train": s.train, "validation": s.validation, "test": s.test}
-        build_synthetic_dataset(
-            self.synth, seed=self.seed, splits=splits, config=config, overwrite=True, show_progress=self.progress
-        )
-        return {"splits": splits}
 
-    def train_sources(self):
-        """The synthetic source videos of the train split only (validation/test never reach the proxy data)."""
-        import pyarrow.parquet as pq
+    def pool_specs(self) -> dict[str, PoolSpec]:
+        s = self.size
+        return {
+            "benchmark": PoolSpec("benchmark", dict(s.benchmark), {}),
+            "generic": PoolSpec("generic", {"train": s.generic}, {}),
+            "proxy_pool": PoolSpec("proxy", {"train": s.proxy}, PROXY_STYLE),
+        }
 
-        from ..proxy.sources import load_sources
+    def build_data(self) -> None:
+        from .pools import build_pool, check_disjoint
 
-        # read the parquet files directly: the split's files are the ground truth (no datasets cache involved)
-        files = sorted((self.synth / "data" / "captions").glob("train-*.parquet"))
-        train_videos = {Path(v).name for f in files for v in pq.read_table(f, columns=["video"])["video"].to_pylist()}
-        sources = [s for s in load_sources("synthetic", self.synth) if Path(s.relative_path).name in train_videos]
-        if len(sources) != len(train_videos):
-            raise ValueError(f"Found {len(sources)} of {len(train_videos)} train videos in {self.synth}.")
-        return sources
+        for folder_name, spec in self.pool_specs().items():
+            self.phase(f"pool_{folder_name}", lambda f=folder_name, s=spec: build_pool(
+                self.pools[f], s, self.seed, self.synth_config(), progress=self.progress))  # fmt: skip
+        self.phase("check_pools", lambda: check_disjoint(self.pools) or {})
+        self.phase("generic_sft", self.build_generic)
+        self.phase("text_mcq", self.build_warmup)
+        kinds = sorted({part for key in self.size.stage2 for part in STAGE2_MIXTURES[key][1]})
+        for kind in kinds:
+            self.phase(f"proxy_{kind}", lambda kind=kind: self.build_proxy(kind))
+        for part in STAGE2_MIXTURES[self.size.proxy_arm][1]:
+            self.phase(f"proxy_{part}_shuffled", lambda part=part: self.shuffle(part))
+        self.phase("ma", self.build_ma)
+
+    def build_generic(self) -> dict:
+        from .generic_sft import build_generic_sft
+
+        return {"rows": build_generic_sft(self.pools["generic"], self.generic_sft, seed=self.seed)}
+
+    def build_warmup(self) -> dict:
+        from .text_mcq import build_text_mcq, mcq_rows
+
+        return {"rows": build_text_mcq(mcq_rows(self.generic_sft), self.text_mcq, seed=self.seed)}
+
+    def teacher(self):
+        from ..proxy.noisy import NoisyOracleTeacher
+        from ..proxy.oracle import SyntheticLabels
+
+        return NoisyOracleTeacher(SyntheticLabels(self.pools["proxy_pool"]), error_rate=self.size.teacher_error_rate,
+                                  seed=self.seed)  # fmt: skip
 
     def build_proxy(self, kind: str) -> dict:
         from ..proxy.common import RunSettings
-        from ..proxy.oracle import OracleTeacher, SyntheticLabels
+        from ..proxy.sources import load_sources
 
         out = self.proxy / kind
         run = RunSettings(cache_dir=self.proxy / f"{kind}.cache", workers=2)
-        teacher = OracleTeacher(SyntheticLabels(self.synth))
-        if kind == "caption_qa":
-            from ..proxy.caption_qa import build_caption_qa
-
-            report = build_caption_qa(self.synth, out, OracleTeacher(), split="train", seed=self.seed, run=run,
-                                      overwrite=True)  # fmt: skip
-        elif kind == "fgqa":
+        sources = load_sources("synthetic", self.pools["proxy_pool"])
+        teacher = self.teacher()
+        if kind == "fgqa":
             from ..proxy.fgqa import build_fgqa
 
             r = self.size.resolution
-            report = build_fgqa(
-                out, teacher, OracleTeacher(), sources=self.train_sources(), num_videos=self.size.fgqa_videos,
-                size=(r, r), fps=self.size.fps, seed=self.seed, run=run, overwrite=True,
-            )  # fmt: skip
+            report = build_fgqa(out, teacher, teacher, sources=sources, num_videos=self.size.fgqa_videos,
+                                size=(r, r), fps=self.size.fps, seed=self.seed, run=run, overwrite=True)  # fmt: skip
+        elif kind == "pd":
+            from ..proxy.image_tasks import build_pose_description
+
+            report = build_pose_description(sources, out, teacher, frames_per_video=self.size.pd_frames_per_video,
+                                            run=run, overwrite=True)  # fmt: skip
         else:
-            from ..proxy.image_tasks import build_pose_description, build_spatial_difference
+            from ..proxy.image_tasks import build_spatial_difference
 
-            build = build_pose_description if kind == "pd" else build_spatial_difference
-            report = build(self.train_sources(), out, teacher, run=run, overwrite=True)
+            report = build_spatial_difference(sources, out, teacher, pairs_per_video=self.size.sd_pairs_per_video,
+                                              run=run, overwrite=True)  # fmt: skip
         logger.info("%s", report.summary())
-        return {}
+        return {"rows": report.rows, "teacher": teacher.id}
 
-    def stage1_mixture(self) -> list[dict]:
-        mixture = [
-            # a fifth of the captions: a caption is about twice as long as a question, and a batch pads to its longest
-            {"path": str(self.synth), "name": "captions", "split": "train", "weight": 0.2},
-            # the spatial questions, which the table's learning check reads (GS, LS), three times
-            *qa_entries(self.synth, spatial_weight=3.0),
-        ]
-        if self.size.steps.get("lm_warmup"):  # replay of the text warm-up, so letter-picking is not forgotten
-            mixture.append(self.text_mcq_entry(weight=0.1))
-        return mixture
+    def shuffle(self, part: str) -> dict:
+        from .controls import shuffle_proxy
 
-    def text_mcq_entry(self, weight: float) -> dict:
-        return {"path": str(self.text_mcq), "format": "messages", "split": "train", "weight": weight}
+        changed = shuffle_proxy(self.proxy / part, PROXY_CONFIGS[part], self.proxy / f"{part}_shuffled", self.seed)
+        return {"rows": self.status.data["phases"][f"proxy_{part}"]["rows"], "changed_rows": changed}
 
-    def proxy_entry(self, part: str) -> dict:
-        return {"path": str(self.proxy / part), "name": PROXY_CONFIGS[part], "split": "train", "weight": 1.0}
+    def build_ma(self) -> dict:
+        """Stage 3's data: QA written by the oracle from the captions of the benchmark's train split (MA)."""
+        from ..proxy.caption_qa import build_caption_qa
+        from ..proxy.common import RunSettings
+        from ..proxy.oracle import OracleTeacher
+
+        run = RunSettings(cache_dir=self.out / "data" / "ma.cache", workers=2)
+        report = build_caption_qa(self.benchmark, self.ma, OracleTeacher(), split="train", tasks=self.size.tasks,
+                                  seed=self.seed, run=run, overwrite=True)  # fmt: skip
+        return {"rows": report.rows}
+
+    def mixture(self, parts: tuple[str, ...]) -> list[dict]:
+        """Mixture entries of a stage's data parts."""
+        entries = []
+        for part in parts:
+            if part == "generic":
+                entries.append(self.messages_entry(self.generic_sft, 1.0))
+            elif part == "text_mcq":
+                entries.append(self.messages_entry(self.text_mcq, 1.0))
+            elif part == "ma":
+                entries.append({"path": str(self.ma), "name": "qa", "split": "train", "weight": 1.0})
+            elif part == "replay":
+                continue
+            else:
+                config = PROXY_CONFIGS[part.removesuffix("_shuffled")]
+                entries.append({"path": str(self.proxy / part), "name": config, "split": "train", "weight": 1.0})
+        if "replay" in parts:  # stage 1's data, a fixed share of the stage's rows in every arm
+            rows = sum(self.status.data["phases"][self.data_phase(p)]["rows"] for p in parts if p != "replay")
+            generic_rows = self.status.data["phases"]["generic_sft"]["rows"]
+            share = self.size.replay / (1 - self.size.replay)
+            entries.append(self.messages_entry(self.generic_sft, max(0.01, share * rows / generic_rows)))
+        return entries
+
+    @staticmethod
+    def data_phase(part: str) -> str:
+        if part == "ma":
+            return "ma"
+        return f"proxy_{part}"
+
+    def messages_entry(self, folder: Path, weight: float) -> dict:
+        return {"path": str(folder), "format": "messages", "split": "train", "weight": weight}
 
     # ------------------------------------------------------------------ models
     def build_base(self) -> dict:
         from ..training.tiny_base import make_tiny_base
 
-        data = [self.synth] + [self.proxy / kind for kind in ("pd", "sd", "fgqa", "caption_qa")]
-        data += [self.text_mcq] if self.text_mcq.exists() else []
+        data = [self.generic_sft, self.text_mcq, self.ma, *(p for p in self.proxy.iterdir() if p.is_dir())]
         make_tiny_base(
-            self.models / "base", data=data, num_frames=self.size.num_frames, seed=self.seed, overwrite=True,
-            image_size=self.size.resolution if self.size.resolution <= 64 else 64, **self.size.model,
+            self.models / "untrained", data=data, num_frames=self.size.num_frames, seed=self.seed, overwrite=True,
+            image_size=self.size.resolution, **self.size.model,
         )  # fmt: skip
         return {}
 
@@ -258,45 +264,44 @@ class Quickstart:
         from .stage0 import train_stage0
 
         self.vision_feature_cache.unlink(missing_ok=True)  # a new tower: its features are not the cached ones
-        return {"start": "base"} | train_stage0(
-            self.models / "base", self.synth, self.models / "base_stage0", seconds=self.size.stage0_seconds,
-            max_pixels=self.size.resolution**2, seed=self.seed, progress=self.progress,
+        return {"start": "untrained"} | train_stage0(
+            self.models / "untrained", [self.pools["generic"], self.pools["proxy_pool"]], self.benchmark,
+            self.models / "stage0", seconds=self.size.stage0_seconds, max_pixels=self.size.resolution**2,
+            seed=self.seed, progress=self.progress,
         )  # fmt: skip
 
-    def recipe(self, name: str, model: str, mixture: list[dict], steps: int, output_dir: Path) -> dict:
-        """The stage's recipe (the keys of `recipes/tiny/*.yaml`), built in code."""
+    def recipe(self, row: Row, output_dir: Path) -> dict:
+        """The row's recipe (the keys of `recipes/tiny/*.yaml`), built in code."""
         s = self.size
-        frozen = s.stage0_seconds > 0
+        steps = s.steps[row.stage]
         return {
-            "model_name_or_path": str(self.models / model),
+            "model_name_or_path": str(self.models / row.start),
             "dtype": "float32",
             "trust_remote_code": True,
-            "dataset_mixture": mixture,
+            "dataset_mixture": self.mixture(row.data),
             "mixture_seed": self.seed,
             "num_frames": s.num_frames,
             "max_pixels": s.resolution * s.resolution,
-            # decord: PyAV's frame-skipping decode once looped forever on some synthetic clips (fixed in video.py)
             "video_backend": "decord",
             "num_threads": None,  # torch's default (all cores): the quickstart runs one job at a time
             "activation_checkpointing": False,  # TRL's default recomputes activations: slower, tiny needs no memory
-            # loss on every token (loss on the answer alone did not learn from random weights in the CPU prototype)
+            # loss on every token (loss on the answer alone did not learn from random weights in a CPU prototype)
             "loss_on": "all",
             "check_data_batches": 1,
-            # the tower is trained by stage 0 (when run) and kept frozen afterwards, so every stage shares one cache
-            # of its features: video batches skip decoding and the tower
-            "freeze_vision_tower": frozen,
-            "vision_feature_cache": str(self.vision_feature_cache) if frozen else None,
+            # the tower is trained by stage 0 and kept frozen afterwards, so every stage shares one cache of its
+            # features: video batches skip decoding and the tower
+            "freeze_vision_tower": True,
+            "vision_feature_cache": str(self.vision_feature_cache),
             "use_cpu": True,
             "bf16": False,
-            "learning_rate": s.learning_rate if name in ("lm_warmup", "stage1") else s.finetune_learning_rate,
+            "learning_rate": s.learning_rate[row.stage],
             "lr_scheduler_type": "cosine",
             "warmup_steps": 0.1,
             "weight_decay": 0.0,
             "max_grad_norm": 1.0,
             "num_train_epochs": 1,
             "max_steps": steps,
-            # text-only warm-up rows are short: a larger batch at the same cost per step
-            "per_device_train_batch_size": s.warmup_batch_size if name == "lm_warmup" else s.batch_size,
+            "per_device_train_batch_size": s.warmup_batch_size if row.stage == "lm_warmup" else s.batch_size,
             "gradient_accumulation_steps": 1,
             "max_length": 1024,
             "dataloader_num_workers": 0,
@@ -312,53 +317,76 @@ class Quickstart:
             "disable_tqdm": not self.progress,
         }
 
-    def train(self, name: str, model: str, mixture: list[dict], steps: int) -> dict:
-        """One stage through `actionart_hf.training.sft` (the `actionart-hf train` entry), written atomically."""
+    def train_row(self, row: Row) -> dict:
+        """One trained row through `actionart_hf.training.sft` (the `actionart-hf train` entry), written atomically."""
         import yaml
 
         from ..training.sft import main as sft_main
         from ..training.sft import parse_args
 
-        final = self.models / name
-        staging = self.models / f".{name}.partial"
+        final = self.models / row.key
+        staging = self.models / f".{row.key}.partial"
         if staging.exists():
             shutil.rmtree(staging)
         self.recipes.mkdir(parents=True, exist_ok=True)
-        recipe_path = self.recipes / f"{name}.yaml"
-        recipe = self.recipe(name, model, mixture, steps, staging)
+        recipe_path = self.recipes / f"{row.key}.yaml"
+        recipe = self.recipe(row, staging)
         write_text_atomic(recipe_path, yaml.safe_dump(recipe, sort_keys=False))
         output = sft_main(*parse_args([str(recipe_path)]))
         if final.exists():
             shutil.rmtree(final)
         os.replace(staging, final)
         loss = getattr(output, "training_loss", None)
-        data = [f"{Path(entry['path']).name}/{entry.get('name') or entry['format']}" for entry in mixture]
-        return {"steps": steps, "train_loss": None if loss is None else round(float(loss), 4), "start": model,
-                "data": data}  # fmt: skip
+        return {"steps": recipe["max_steps"], "train_loss": None if loss is None else round(float(loss), 4),
+                "start": row.start, "data": list(row.data)}  # fmt: skip
 
     def merge(self) -> dict:
-        from ..merge import MergeConfig, merge_checkpoints
+        """Parameter fusion of the baseline and the proxy arm, α chosen on the benchmark's validation split."""
+        from ..merge import MergeConfig
+        from ..merge.sweep import sweep_alpha
 
         config = MergeConfig(
             base_model=str(self.models / "stage1"),
-            finetuned_model=str(self.models / "stage2_sd_fgqa"),
+            finetuned_model=str(self.models / f"stage2_{self.size.proxy_arm}"),
             parameters={"alpha": 0.5},
             trust_remote_code=True,
         )
-        merge_checkpoints(config, self.models / "merged", overwrite=True)
-        return {"alpha": 0.5, "base": "stage1", "finetuned": "stage2_sd_fgqa"}
+        sweep = sweep_alpha(config, self.size.alphas, self.models / "pf", self.validation_score, overwrite=True)
+        return {"alpha": sweep.best_alpha, "alphas": sweep.alphas, "validation": sweep.scores, "base": "stage1",
+                "finetuned": f"stage2_{self.size.proxy_arm}"}  # fmt: skip
 
-    # ------------------------------------------------------------------ evaluation
+    # ------------------------------------------------------------------ measurements
+    def eval_kwargs(self) -> dict:
+        s = self.size
+        return {"num_frames": s.num_frames, "max_pixels": s.resolution**2, "plot": False, "progress": self.progress,
+                "batch_size": 16}  # fmt: skip
+
+    def validation_score(self, folder: Path) -> dict:
+        from ..evaluation import evaluate_model
+
+        result = evaluate_model(str(folder), str(self.benchmark), config="qa", split="validation",
+                                bootstrap_samples=0, **self.eval_kwargs())  # fmt: skip
+        return result.scores()
+
     def evaluate(self, key: str) -> dict:
         from ..evaluation import evaluate_model
 
         result = evaluate_model(
-            str(self.models / key), str(self.synth), config="qa", split="test", num_frames=self.size.num_frames,
-            max_pixels=self.size.resolution * self.size.resolution, output_dir=str(self.evals / key),
-            bootstrap_samples=self.size.bootstrap_samples, plot=False, progress=self.progress, model_name=key,
-            overwrite=True, batch_size=16,
+            str(self.models / key), str(self.benchmark), config="qa", split="test", output_dir=str(self.evals / key),
+            bootstrap_samples=self.size.bootstrap_samples, model_name=key, overwrite=True, **self.eval_kwargs(),
         )  # fmt: skip
         return {"accuracy": result.metrics.get("accuracy")}
+
+    def text_prior(self) -> dict:
+        from .prior import write_text_prior_eval
+
+        return write_text_prior_eval(self.benchmark, self.evals / "text_prior", seed=self.seed,
+                                     bootstrap_samples=self.size.bootstrap_samples)  # fmt: skip
+
+    def probe(self, key: str) -> dict:
+        from .probe import probe_states
+
+        return probe_states(self.models / key, self.benchmark, max_pixels=self.size.resolution**2)
 
     def write_table(self) -> dict:
         from .report import write_outputs
@@ -372,4 +400,4 @@ class Quickstart:
         return publish_dry_runs(self)
 
 
-__all__ = ["CHANCE", "Quickstart", "STAGE2_MIXTURES", "TASK_COLUMNS", "table_rows"]
+__all__ = ["Quickstart", "Status"]

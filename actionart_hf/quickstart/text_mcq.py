@@ -2,13 +2,14 @@
 
 A stand-in for a pretrained LLM (not part of the paper's recipe). A tiny Qwen2 from random weights does not learn,
 from pixels, to pick the letter of the option that names what it sees: it first has to learn that an option's letter
-is what answers. This warm-up teaches only that: each synthetic train question is shown as text with its correct
-option stated before it, and the answer is the letter.
+is what answers. This warm-up teaches only that: each generic stage-1 question (where the person is, which object,
+how much they move; never the benchmark's pose vocabulary) is shown as text with its correct option stated before
+it, and the answer is the letter.
 
-    user:      The answer is "standing".
-               At the end of the video, what is the person's posture?
-               A. squatting
-               B. standing ...
+    user:      The answer is "on the left".
+               Where is the person at the end of the video?
+               A. in the centre
+               B. on the left ...
                Answer with the option's letter from the given choices directly.
     assistant: B
 
@@ -28,9 +29,6 @@ from ..tasks import format_mcq_prompt, letter_index, option_letter
 
 
 HINT_TEMPLATE = 'The answer is "{option}".'
-# Sub-tasks whose options differ in their words. Options that are orderings or time spans of the same words (AS, TL)
-# take a tiny LM far longer to match than a warm-up of a minute or two allows.
-WARMUP_TASKS = ("GS", "LS")
 _WORD = re.compile(r"\w+")
 
 
@@ -43,22 +41,33 @@ def hinted_messages(question: str, options: list[str], answer: str) -> list[dict
     ]
 
 
+def mcq_rows(folder: str | Path) -> list[dict]:
+    """The multiple-choice rows (`question`, `options`, `answer`) of a `messages` dataset folder's train split."""
+    import pyarrow.parquet as pq
+
+    files = sorted((Path(folder) / "data").glob("train-*.parquet"))
+    columns = ["question", "options", "answer"]
+    rows = [row for f in files for row in pq.read_table(f, columns=columns).to_pylist()]
+    rows = [row for row in rows if row["question"] and row["options"]]
+    if not rows:
+        raise ValueError(
+            f"{str(folder)!r} has no multiple-choice rows (question, options, answer) in its train split."
+        )
+    return rows
+
+
 def build_text_mcq(
-    synth: str | Path,
+    rows: list[dict],
     out: str | Path,
-    split: str = "train",
-    tasks: tuple[str, ...] = WARMUP_TASKS,
     shuffles: int = 8,
     word_rows: int | None = None,
     seed: int = 0,
 ) -> int:
-    """Writes `out/data/train-00000-of-00001.parquet` (`messages`, `prompt`) from the `qa` rows of `split`.
+    """Writes `out/data/train-00000-of-00001.parquet` (`messages`, `prompt`) from multiple-choice rows.
 
     Args:
-        synth (`str` or `Path`): a synthetic dataset folder (its `data/qa/<split>-*.parquet`).
+        rows (`list[dict]`): `question`, `options` and `answer` (a letter) of each question.
         out (`str` or `Path`): output folder (replaced atomically).
-        split (`str`, *optional*, defaults to `"train"`): the split whose questions are used.
-        tasks (`tuple[str]`, *optional*, defaults to `WARMUP_TASKS`): the sub-tasks whose questions are used.
         shuffles (`int`, *optional*, defaults to 8): copies of each question, each with its options in a new random
             order, so that the answer letter can only be found by matching the stated option (a few thousand
             questions in one order are memorised instead).
@@ -71,18 +80,7 @@ def build_text_mcq(
         `int`: the number of rows written.
     """
     import datasets
-    import pyarrow.parquet as pq
 
-    from ..data.schemas import QA_FEATURES
-
-    files = sorted((Path(synth) / "data" / "qa").glob(f"{split}-*.parquet"))
-    if not files:
-        raise ValueError(f"{str(synth)!r} has no data/qa/{split}-*.parquet; build the synthetic data first.")
-    columns = ["task", "question", "options", "answer"]
-    rows = [row for f in files for row in pq.read_table(f, columns=columns).to_pylist()]
-    rows = [row for row in rows if QA_FEATURES["task"].int2str(row["task"]) in tasks]  # stored as a ClassLabel
-    if not rows:
-        raise ValueError(f"{str(synth)!r} has no {split} questions of the sub-tasks {list(tasks)}.")
     rng = np.random.default_rng(seed)
     conversations = []
     for row in rows:
@@ -109,4 +107,4 @@ def build_text_mcq(
     return len(conversations)
 
 
-__all__ = ["HINT_TEMPLATE", "WARMUP_TASKS", "build_text_mcq", "hinted_messages"]
+__all__ = ["HINT_TEMPLATE", "build_text_mcq", "hinted_messages", "mcq_rows"]
