@@ -10,7 +10,9 @@ recipe (SigLIP-so400m-384/14, a 2-layer GELU projector, Qwen2) and load with `Ll
 
 What carries over unchanged: the vision tower, the projector and the LLM with its LM head (same parameter names:
 `model.vision_tower.*`, `model.multi_modal_projector.*`, `model.language_model.*`, `lm_head.*`), the
-`vision_feature_layer` / `vision_feature_select_strategy`, the `<video>` token id and the tokenizer.
+`vision_feature_layer` / `vision_feature_select_strategy`, the `<video>` token id and the tokenizer, and the frame
+geometry: LLaVA-OneVision's and LLaVA-Video's video processors stretch every frame to the tower's square size, so the
+converted processor keeps `resize_mode="squash"` (ActionArt's own default, `"pad"`, keeps the aspect ratio).
 
 What does not: LLaVA-OneVision's `image_newline` vector (appended once after a video's frames, and between rows of
 its any-resolution image tiles) has no place in the SlowFast layout and is dropped; its any-resolution image path is
@@ -176,12 +178,13 @@ def convert_llava_onevision_to_actionart(
 
 
 def convert_processor(source_path: "str | os.PathLike", config: ActionArtConfig, **video_processor_kwargs):
-    """An `ActionArtProcessor` with the source's tokenizer and its video normalisation and resampling.
+    """An `ActionArtProcessor` with the source's tokenizer, its video normalisation and resampling, and its geometry
+    (`resize_mode="squash"`: the source models were trained on stretched frames).
 
     Args:
         source_path (`str` or `os.PathLike`): Hub id or folder of the LLaVA-OneVision checkpoint.
         config (`ActionArtConfig`): the converted config (token arithmetic, frame size, `max_frames`).
-        video_processor_kwargs: overrides for `ActionArtVideoProcessor` (e.g. `num_frames=32`).
+        video_processor_kwargs: overrides for `ActionArtVideoProcessor` (e.g. `num_frames=32`, `resize_mode="pad"`).
 
     Returns:
         `ActionArtProcessor`
@@ -194,6 +197,7 @@ def convert_processor(source_path: "str | os.PathLike", config: ActionArtConfig,
     from .processing_actionart import ActionArtProcessor
 
     tokenizer = AutoTokenizer.from_pretrained(source_path)
+    video_processor_kwargs.setdefault("resize_mode", "squash")
     for filename in ("processor_config.json", "video_preprocessor_config.json", "preprocessor_config.json"):
         resolved = cached_file(source_path, filename, _raise_exceptions_for_missing_entries=False)
         if resolved is None:
