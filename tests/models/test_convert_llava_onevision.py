@@ -139,6 +139,8 @@ def test_converted_processor_squashes_like_the_source(source, tmp_path):
         assert torch.allclose(model(input_ids=input_ids).logits, source_model(input_ids=input_ids).logits, atol=1e-5)
     padded = processor.video_processor(clip, resize_mode="pad", return_tensors="pt")["pixel_values_videos"]
     assert not torch.allclose(padded, source_pixels, atol=1e-2)
+    assert main(["--source", str(folder), "--output", str(tmp_path / "padded"), "--resize-mode", "pad"]) == 0
+    assert AutoProcessor.from_pretrained(tmp_path / "padded").video_processor.resize_mode == "pad"
 
 
 def test_tied_embeddings(tiny_tokenizer):

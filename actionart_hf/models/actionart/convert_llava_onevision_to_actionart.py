@@ -109,6 +109,7 @@ def convert_llava_onevision_to_actionart(
     output_dir: "str | os.PathLike | None" = None,
     dtype: "torch.dtype | str | None" = None,
     save_processor: bool = True,
+    resize_mode: str = "squash",
     **config_overrides,
 ) -> ActionArtForConditionalGeneration:
     """Builds an ActionArt model holding the weights of a LLaVA-OneVision / LLaVA-Video model.
@@ -123,6 +124,9 @@ def convert_llava_onevision_to_actionart(
             Load and save in this dtype (default: the checkpoint's).
         save_processor (`bool`, *optional*, defaults to `True`):
             Also build an `ActionArtProcessor` from the source's tokenizer and video settings and save it.
+        resize_mode (`str`, *optional*, defaults to `"squash"`):
+            The saved processor's frame geometry: `"squash"` as the source models were trained, or `"pad"` (keep the
+            aspect ratio), which the model learns to read in further training.
         config_overrides:
             ActionArt config fields (`slow_frame_stride`, `spatial_pool_mode`, ...).
 
@@ -173,7 +177,7 @@ def convert_llava_onevision_to_actionart(
     if output_dir is not None:
         model.save_pretrained(output_dir)
         if save_processor and source_path is not None:
-            convert_processor(source_path, config).save_pretrained(output_dir)
+            convert_processor(source_path, config, resize_mode=resize_mode).save_pretrained(output_dir)
     return model
 
 
@@ -197,7 +201,7 @@ def convert_processor(source_path: "str | os.PathLike", config: ActionArtConfig,
     from .processing_actionart import ActionArtProcessor
 
     tokenizer = AutoTokenizer.from_pretrained(source_path)
-    video_processor_kwargs.setdefault("resize_mode", "squash")
+    video_processor_kwargs.setdefault("resize_mode", "squash")  # the source models were trained on stretched frames
     for filename in ("processor_config.json", "video_preprocessor_config.json", "preprocessor_config.json"):
         resolved = cached_file(source_path, filename, _raise_exceptions_for_missing_entries=False)
         if resolved is None:
@@ -222,6 +226,13 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fast-pool-stride", type=int, default=4, help="Spatial pooling stride of the fast branch.")
     parser.add_argument("--spatial-pool-mode", choices=("average", "bilinear"), default="average")
     parser.add_argument("--max-frames", type=int, default=64, help="Most frames per video.")
+    parser.add_argument(
+        "--resize-mode",
+        choices=("squash", "pad"),
+        default="squash",
+        help="Frame geometry of the saved processor: squash (stretch, as the source was trained) or pad (keep the "
+        "aspect ratio; the model then needs training to adapt).",
+    )
     parser.add_argument("--no-processor", action="store_true", help="Do not build and save the processor.")
     parser.add_argument("--overwrite", action="store_true", help="Write into an existing output folder.")
     return parser
@@ -237,6 +248,7 @@ def main(argv: "list[str] | None" = None) -> int:
         args.output,
         dtype=dtype,
         save_processor=not args.no_processor,
+        resize_mode=args.resize_mode,
         slow_frame_stride=args.slow_frame_stride,
         slow_pool_stride=args.slow_pool_stride,
         fast_pool_stride=args.fast_pool_stride,
