@@ -3,6 +3,11 @@
 
 Metrics are the dicts of `actionart_hf.metrics.actionart_accuracy.scoring.score` (fractions in [0, 1]); tables, plots
 and model-index values are in percent, as the paper prints them.
+
+With `averages=True` a table also compares the averages: "Macro" (the mean of the task columns) and "Avg. (paper
+weights)" (the task columns weighted by ActionArt's inferred question counts, the way the paper's "Avg." is computed:
+equal to "Avg." on ActionArt's test set, and the number to compare with the paper on any other set, such as the
+synthetic benchmark or a subset).
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from pathlib import Path
 
 from ..atomic import atomic_file
 from ..tasks import TASK_CODES, TASKS
-from .paper_results import PAPER_TABLE1, TABLE1_COLUMNS, PublishedResult
+from .paper_results import PAPER_TABLE1, TABLE1_COLUMNS, PublishedResult, macro_average, weighted_average
 
 
 MISSING = "–"
+AVERAGE_COLUMNS = ("Macro", "Avg. (paper weights)")
 
 
 def _percent(value: float | None) -> str:
@@ -30,34 +36,44 @@ def table1_values(metrics: Mapping[str, float]) -> dict[str, float | None]:
     return values
 
 
-def table1_header() -> str:
-    """`| Model | AC | AR | AS | GS | HOI | LS | MV | TL | Avg. |` and its separator line."""
-    return "| Model | " + " | ".join(TABLE1_COLUMNS) + " |\n|---|" + "---:|" * len(TABLE1_COLUMNS)
+def table1_header(averages: bool = False) -> str:
+    """`| Model | AC | AR | AS | GS | HOI | LS | MV | TL | Avg. |` (with `averages`, then `AVERAGE_COLUMNS`) and its
+    separator line."""
+    columns = TABLE1_COLUMNS + (AVERAGE_COLUMNS if averages else ())
+    return "| Model | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns)
 
 
-def table1_row(model_name: str, metrics: Mapping[str, float], bold: bool = False) -> str:
+def table1_row(model_name: str, metrics: Mapping[str, float], bold: bool = False, averages: bool = False) -> str:
     """One markdown row in Table 1's column order (AC AR AS GS HOI LS MV TL Avg.), accuracies in percent.
 
     Args:
         model_name (`str`): first cell.
-        metrics (`Mapping[str, float]`): `accuracy` and per-task fractions (missing tasks print as "–").
+        metrics (`Mapping[str, float]`): `accuracy` and per-task fractions (missing tasks print as "–"). A model known
+            only by its task accuracies: `actionart_hf.evaluation.paper_results.metrics_from_task_accuracies`.
         bold (`bool`, *optional*, defaults to `False`): embolden the row (our result among the paper's).
+        averages (`bool`, *optional*, defaults to `False`): add the macro average and the average with the paper's
+            weights (see the module docstring) over the tasks present.
     """
-    cells = [_percent(v) for v in table1_values(metrics).values()]
+    values = table1_values(metrics)
+    if averages:
+        tasks = {code: values[code] for code in TASK_CODES}
+        values |= dict(zip(AVERAGE_COLUMNS, (macro_average(tasks), weighted_average(tasks))))
+    cells = [_percent(v) for v in values.values()]
     if bold:
         model_name, cells = f"**{model_name}**", [c if c == MISSING else f"**{c}**" for c in cells]
     return f"| {model_name} | " + " | ".join(cells) + " |"
 
 
-def _published_row(row: PublishedResult) -> str:
+def _published_row(row: PublishedResult, averages: bool) -> str:
     name = row.model + (f" ({row.num_frames} frames)" if row.num_frames not in (None, 64) else "")
-    return f"| {name} | " + " | ".join(f"{row.scores[c]:.1f}" for c in TABLE1_COLUMNS) + " |"
+    return table1_row(name, row.as_metrics(), averages=averages)
 
 
 def table1_markdown(
     rows: Sequence[tuple[str, Mapping[str, float]]],
     include_paper: bool = True,
     paper_rows: Sequence[PublishedResult] = PAPER_TABLE1,
+    averages: bool = False,
 ) -> str:
     """A Table 1-style markdown table: the paper's published rows (for reference), then `rows` in bold.
 
@@ -65,12 +81,14 @@ def table1_markdown(
         rows (`Sequence[tuple[str, Mapping[str, float]]]`): `(name, metrics)` pairs of this evaluation, e.g. the
             plain and the circular result.
         include_paper (`bool`, *optional*, defaults to `True`): print the published rows first.
-        paper_rows (`Sequence[PublishedResult]`, *optional*): which published rows (all of Table 1 by default).
+        paper_rows (`Sequence[PublishedResult]`, *optional*): which published rows (all of Table 1 by default;
+            `PAPER_TABLE2` for the ablations).
+        averages (`bool`, *optional*, defaults to `False`): add the "Macro" and "Avg. (paper weights)" columns.
     """
-    lines = [table1_header()]
+    lines = [table1_header(averages)]
     if include_paper:
-        lines += [_published_row(row) for row in paper_rows]
-    lines += [table1_row(name, metrics, bold=include_paper) for name, metrics in rows]
+        lines += [_published_row(row, averages) for row in paper_rows]
+    lines += [table1_row(name, metrics, bold=include_paper, averages=averages) for name, metrics in rows]
     return "\n".join(lines)
 
 
@@ -205,6 +223,7 @@ def _round(fraction: float) -> float:
 
 
 __all__ = [
+    "AVERAGE_COLUMNS",
     "model_index_results",
     "plot_per_task",
     "table1_header",

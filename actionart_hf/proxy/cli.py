@@ -51,6 +51,18 @@ def _size(text: str) -> tuple[int, int]:
     return height, width
 
 
+def _seconds_range(text: str) -> tuple[float, float]:
+    """`"0.5-1"` → (0.5, 1.0); `"0.75"` → (0.75, 0.75)."""
+    try:
+        low, _, high = text.partition("-")
+        bounds = (float(low), float(high or low))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} must be SECONDS or MIN-MAX seconds, e.g. 0.5-1") from error
+    if not 0 < bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: need 0 < MIN <= MAX seconds, e.g. 0.5-1")
+    return bounds
+
+
 def _tasks(text: str) -> list[str]:
     from ..tasks import normalize_task
 
@@ -137,7 +149,13 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     sd = tasks.add_parser("sd", help="spatial difference: frame pairs → spatial_difference config")
     _add_common(sd)
     _add_source(sd)
-    sd.add_argument("--pairs-per-video", type=int, default=1, help="evenly spaced frame pairs per video (default 1)")
+    sd.add_argument(
+        "--pairs-per-video", type=int, default=1, help="pairs of nearby frames per video, spread evenly (default 1)"
+    )
+    sd.add_argument(
+        "--pair-gap-s", type=_seconds_range, default=(0.5, 1.0),
+        help="seconds between a pair's two frames: MIN-MAX (each pair's gap drawn in it) or one value (default 0.5-1)",
+    )  # fmt: skip
 
     fgqa = tasks.add_parser("fgqa", help="fine-grained QA: units → pseudo-long videos → MCQ → fgqa config")
     _add_common(fgqa)
@@ -145,11 +163,19 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     _add_teacher(fgqa, "qa-", default=None)
     fgqa.add_argument("--unit-set", type=Path, help="reuse a saved unit set (JSONL) instead of labelling units")
     fgqa.add_argument("--units-per-video", type=int, default=2, help="units per video without events (default 2)")
+    fgqa.add_argument(
+        "--unit-window-s", type=float, default=1.0,
+        help="seconds between a unit's two frames on videos without events (default 1)",
+    )  # fmt: skip
     fgqa.add_argument("--num-videos", type=int, default=100, help="pseudo-long videos to make (default 100)")
     fgqa.add_argument("--min-units", type=int, default=3, help="fewest units per pseudo-long video (default 3)")
     fgqa.add_argument("--max-units", type=int, default=6, help="most units per pseudo-long video (default 6)")
-    fgqa.add_argument("--frames-per-unit", type=int, default=8, help="frames each unit contributes (default 8)")
-    fgqa.add_argument("--fps", type=float, default=8.0, help="frame rate of the pseudo-long videos (default 8)")
+    fgqa.add_argument(
+        "--frames-per-unit", type=int, default=2,
+        help="frames each unit contributes: 2 = its two labelled frames (the paper, default); more adds frames "
+        "between them that the teacher never saw (a deviation)",
+    )  # fmt: skip
+    fgqa.add_argument("--fps", type=float, default=2.0, help="frame rate of the pseudo-long videos (default 2)")
     fgqa.add_argument("--size", type=_size, default=(240, 320), help="WIDTHxHEIGHT of the videos (default 320x240)")
     fgqa.add_argument("--tasks", type=_tasks, default=list(ORACLE_TASKS), help=TASKS_HELP)
     fgqa.add_argument("--num-options", type=int, default=4, help="options per question (default 4)")
@@ -259,8 +285,8 @@ def _build(args: argparse.Namespace):
             )  # fmt: skip
         else:
             report = build_spatial_difference(
-                sources, args.out, teacher, pairs_per_video=args.pairs_per_video,
-                prompt=_prompt("spatial_difference", args), **common,
+                sources, args.out, teacher, pairs_per_video=args.pairs_per_video, pair_gap_s=args.pair_gap_s,
+                seed=args.seed, prompt=_prompt("spatial_difference", args), **common,
             )  # fmt: skip
     elif args.task == "fgqa":
         from .fgqa import build_fgqa
@@ -281,7 +307,8 @@ def _build(args: argparse.Namespace):
         qa_teacher = build_teacher(qa_kind, args, model=qa_model, base_url=args.qa_base_url or args.base_url)
         report = build_fgqa(
             args.out, unit_teacher, qa_teacher, sources=sources, unit_set=args.unit_set, num_videos=args.num_videos,
-            units_per_video=args.units_per_video, min_units=args.min_units, max_units=args.max_units,
+            units_per_video=args.units_per_video, unit_window_s=args.unit_window_s, min_units=args.min_units,
+            max_units=args.max_units,
             frames_per_unit=args.frames_per_unit, fps=args.fps, size=args.size, tasks=args.tasks,
             num_options=args.num_options, max_pixels=max_pixels, seed=args.seed, run=run,
             unit_prompt=_prompt("unit_label", args), qa_prompt=_prompt("fgqa_mcq", args), split=args.split,

@@ -1,9 +1,12 @@
 """Synthesized fine-grained QA (FGQA, paper §4.3).
 
 1. units:    two frames of a video = one action unit → a (vision) teacher names the action ("raise right arm")
-             → a unit set, saved as JSONL and reusable by later builds (`unit_set=`)
-2. videos:   units drawn from different videos are concatenated into pseudo-long MP4s (each unit contributes
-             `frames_per_unit` evenly spaced frames between its two frames), with exact unit times
+             → a unit set, saved as JSONL and reusable by later builds (`unit_set=`). On sources without known
+             events the two frames are `unit_window_s` apart (1 s by default), spread evenly over the video
+2. videos:   units drawn from different videos are concatenated into pseudo-long MP4s, with exact unit times. By
+             default a unit contributes exactly its two labelled frames, as the paper's pseudo-long video is made
+             "by concatenating these pairwise frames"; `frames_per_unit > 2` adds evenly spaced frames between
+             them, which the teacher never saw (a deviation from the paper)
 3. questions: a (text) teacher — or the oracle's templates — writes MCQ from the label sequence (AS, TL, AC,
              AR, and HOI / MV where labels allow), as JSON
 4. validator: `actionart_hf.proxy.mcq_validation.validate_question` keeps a question only if its answer follows
@@ -18,7 +21,7 @@ import logging
 import os
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,7 +29,7 @@ import numpy as np
 
 from ..data.hub_folder import VIDEO_DIR, check_output_dir, staged_output_dir, task_count_table, write_split
 from ..data.schemas import FGQA_FEATURES
-from ..video import DEFAULT_MAX_PIXELS, VideoDecodeError, probe_video, sample_frame_indices, write_video
+from ..video import DEFAULT_MAX_PIXELS, VideoDecodeError, probe_video, write_video
 from .cache import CallCache, CallResult, TeacherRequest
 from .common import (
     BuildReport,
@@ -44,6 +47,7 @@ from .common import (
     write_proxy_card,
     write_rejects,
 )
+from .frame_pairs import DEFAULT_UNIT_WINDOW_S, check_gap_range, nearby_frame_pairs
 from .labels import LabelSpan, format_events, normalize_label
 from .mcq_parsing import parse_questions_json
 from .mcq_templates import ORACLE_TASKS
@@ -79,9 +83,16 @@ class ActionUnit:
     teacher: str
 
 
-def unit_windows(source: SourceVideo, total_frames: int, fps: float, units_per_video: int) -> list[tuple[int, int]]:
-    """Frame pairs of one video: one per known event (synthetic sources, inset by an eighth of the event so
-    both frames lie inside it), otherwise the boundaries of `units_per_video` equal segments."""
+def unit_windows(
+    source: SourceVideo,
+    total_frames: int,
+    fps: float,
+    units_per_video: int,
+    unit_window_s: float = DEFAULT_UNIT_WINDOW_S,
+) -> list[tuple[int, int]]:
+    """Frame pairs of one video: one per known event (synthetic sources, inset by an eighth of the event so both
+    frames lie inside it), otherwise `units_per_video` pairs `unit_window_s` seconds apart, spread evenly over the
+    video (`actionart_hf.proxy.frame_pairs.nearby_frame_pairs`)."""
     if source.events:
         windows = []
         for event in source.events:
@@ -91,8 +102,8 @@ def unit_windows(source: SourceVideo, total_frames: int, fps: float, units_per_v
             if end - inset > start + inset:
                 windows.append((start + inset, end - inset))
         return windows
-    points = sample_frame_indices(total_frames, units_per_video + 1).tolist()
-    return [(a, b) for a, b in zip(points, points[1:]) if b > a]
+    pairs = nearby_frame_pairs(total_frames, fps, units_per_video, (unit_window_s, unit_window_s))
+    return [(a, b) for a, b in pairs]
 
 
 def check_unit_label(response: str, request: TeacherRequest):
@@ -115,6 +126,7 @@ def label_units(
     units_per_video: int = 2,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     prompt: Prompt | None = None,
+    unit_window_s: float = DEFAULT_UNIT_WINDOW_S,
 ) -> list[ActionUnit]:
     """Step 1: names the action of every frame pair of `sources` (cached calls; failures go to `tracker`)."""
     prompt = prompt or load_prompt("unit_label")
@@ -128,7 +140,8 @@ def label_units(
             request = TeacherRequest(source.relative_path, "unit_label", prompt.tag, [])
             tracker.failed.append(CallResult(request, error=f"video cannot be decoded: {error.reason}"))
             continue
-        jobs += [(source, w) for w in unit_windows(source, info.total_frames, info.fps, units_per_video)]
+        windows = unit_windows(source, info.total_frames, info.fps, units_per_video, unit_window_s)
+        jobs += [(source, window) for window in windows]
     units = []
     for chunk in chunked(jobs, run.chunk_size):
         requests, kept = [], []
@@ -269,6 +282,116 @@ def check_questions(response: str, request: TeacherRequest):
     return parse_questions_json(response)
 
 
+@dataclass(frozen=True)
+class PseudoVideo:
+    """One rendered pseudo-long video.
+
+    Args:
+        index (`int`): its position in the composition plan.
+        video_id (`str`): `fgqa-<index>`.
+        relative_path (`str`): its path in the output folder.
+        units (`tuple[ActionUnit, ...]`): the concatenated units, in order.
+        events (`tuple[LabelSpan, ...]`): each unit's label and exact time span in the video.
+    """
+
+    index: int
+    video_id: str
+    relative_path: str
+    units: tuple[ActionUnit, ...]
+    events: tuple[LabelSpan, ...]
+
+
+def obtain_units(
+    unit_set: str | os.PathLike | None,
+    sources: Sequence[SourceVideo],
+    unit_teacher: Teacher | None,
+    run: RunSettings,
+    cache: CallCache,
+    tracker: ResultTracker,
+    cache_dir: Path,
+    *,
+    units_per_video: int,
+    unit_window_s: float,
+    max_pixels: int | None,
+    prompt: Prompt | None,
+) -> tuple[list[ActionUnit], Path]:
+    """Step 1: the saved `unit_set` when given, else the units of `sources` named by `unit_teacher` (`label_units`),
+    saved as `<cache_dir>/unit_set.jsonl`. Returns the units and the unit set's path."""
+    if unit_set is not None:
+        return load_unit_set(unit_set), Path(unit_set)
+    if unit_teacher is None or not sources:
+        raise ValueError("build_fgqa needs sources and a unit teacher, or an existing unit_set.")
+    units = label_units(
+        sources, unit_teacher, run, cache, tracker, units_per_video, max_pixels, prompt, unit_window_s=unit_window_s
+    )
+    return units, save_unit_set(cache_dir / "unit_set.jsonl", units)
+
+
+def render_plans(
+    plans: Sequence[tuple[int, list[ActionUnit]]],
+    stage: Path,
+    frames_per_unit: int,
+    fps: float,
+    size: tuple[int, int],
+    tracker: ResultTracker,
+    qa_prompt: Prompt,
+) -> list[PseudoVideo]:
+    """Step 2 for a chunk of `(index, units)` plans: writes each pseudo-long video under `stage`. A plan whose unit
+    video cannot be decoded is recorded in `tracker` as a failed request and skipped."""
+    rendered = []
+    for index, plan in plans:
+        video_id = f"fgqa-{index:06d}"
+        relative = f"{VIDEO_DIR}/{video_id}.mp4"
+        try:
+            events = render_pseudo_video(plan, stage / relative, frames_per_unit, fps, size)
+        except VideoDecodeError as error:
+            request = TeacherRequest(video_id, "fgqa_mcq", qa_prompt.tag, [])
+            tracker.failed.append(CallResult(request, error=f"unit video cannot be decoded: {error.reason}"))
+            continue
+        rendered.append(PseudoVideo(index, video_id, relative, tuple(plan), tuple(events)))
+    return rendered
+
+
+def validated_rows(
+    video: PseudoVideo, questions: Sequence[dict], qa_tag: str, report: BuildReport, rejects: list[dict]
+) -> Iterator[dict]:
+    """Step 4: the `fgqa` rows of the questions whose answer follows unambiguously from `video`'s labels; rejected
+    questions are counted by reason in `report` and appended to `rejects`."""
+    unit_rows = [
+        {"label": u.label, "source_video": u.source_video, "frame_indices": list(u.frame_indices)} for u in video.units
+    ]
+    teacher = f"units={'+'.join(sorted({u.teacher for u in video.units}))};qa={qa_tag}"
+    for number, question in enumerate(questions):
+        mcq, rejection = validate_question(question, list(video.events))
+        if rejection:
+            report.rejected[rejection.code] += 1
+            rejects.append(
+                {"video": video.video_id, "reason": rejection.code, "detail": rejection.detail, "question": question}
+            )
+            continue
+        report.rows += 1
+        yield {
+            "id": f"{video.video_id}-q{number}",
+            "video": video.relative_path,
+            "units": unit_rows,
+            "question": mcq.question,
+            "options": mcq.options,
+            "answer": mcq.answer,
+            "task": mcq.task,
+            "teacher": teacher,
+        }
+
+
+def describe_units_in_videos(frames_per_unit: int) -> str:
+    """How a unit's frames enter a pseudo-long video, for the dataset card."""
+    if frames_per_unit == 2:
+        return "each unit contributes exactly its two labelled frames (as in the paper)"
+    return (
+        f"each unit contributes {frames_per_unit} frames evenly spaced from its first to its second labelled frame "
+        f"({frames_per_unit - 2} in between that the teacher did not see: a deviation from the paper)"
+    )
+
+
 def build_fgqa(
     out_dir: str | os.PathLike,
     unit_teacher: Teacher | None,
@@ -278,10 +401,11 @@ def build_fgqa(
     unit_set: str | os.PathLike | None = None,
     num_videos: int = 100,
     units_per_video: int = 2,
+    unit_window_s: float = DEFAULT_UNIT_WINDOW_S,
     min_units: int = 3,
     max_units: int = 6,
-    frames_per_unit: int = 8,
-    fps: float = 8.0,
+    frames_per_unit: int = 2,
+    fps: float = 2.0,
     size: tuple[int, int] = (240, 320),
     tasks: Sequence[str] = ORACLE_TASKS,
     num_options: int = 4,
@@ -304,9 +428,12 @@ def build_fgqa(
         unit_set (`str` or `os.PathLike`, *optional*): reuse a saved unit set instead of step 1.
         num_videos (`int`, *optional*, defaults to 100): pseudo-long videos to make.
         units_per_video (`int`, *optional*, defaults to 2): units per source video without known events.
+        unit_window_s (`float`, *optional*, defaults to 1.0): seconds between a unit's two frames on sources without
+            known events (synthetic sources use each event's span).
         min_units (`int`), max_units (`int`), *optional*, defaults to 3 and 6: units per pseudo-long video.
-        frames_per_unit (`int`, *optional*, defaults to 8): frames each unit contributes.
-        fps (`float`, *optional*, defaults to 8.0): frame rate of the pseudo-long videos.
+        frames_per_unit (`int`, *optional*, defaults to 2): frames each unit contributes; 2 is exactly its two
+            labelled frames (the paper), more adds evenly spaced frames between them that the teacher never saw.
+        fps (`float`, *optional*, defaults to 2.0): frame rate of the pseudo-long videos (a default unit lasts 1 s).
         size (`tuple[int, int]`, *optional*, defaults to (240, 320)): (height, width) of the pseudo-long videos.
         tasks (`Sequence[str]`, *optional*): sub-tasks to ask (one question each per video where possible).
         num_options (`int`, *optional*, defaults to 4): options per question.
@@ -322,6 +449,12 @@ def build_fgqa(
     Returns:
         [`BuildReport`]; the unit set is saved at `<cache_dir>/unit_set.jsonl`.
     """
+    if frames_per_unit < 2:
+        raise ValueError(
+            f"frames_per_unit={frames_per_unit}: a unit is two labelled frames; use 2 (the paper) or more to add "
+            "frames between them."
+        )
+    check_gap_range((unit_window_s, unit_window_s), "unit_window_s")
     out_dir = check_output_dir(out_dir, overwrite).absolute()
     run = run or RunSettings()
     tasks = [t.upper() for t in tasks]
@@ -331,79 +464,40 @@ def build_fgqa(
     report = BuildReport(out_dir, "fgqa")
     qa_prompt = qa_prompt or load_prompt("fgqa_mcq")
 
-    if unit_set is not None:
-        units = load_unit_set(unit_set)
-        unit_set_path = Path(unit_set)
-    else:
-        if unit_teacher is None or not sources:
-            raise ValueError("build_fgqa needs sources and a unit teacher, or an existing unit_set.")
-        units = label_units(sources, unit_teacher, run, cache, tracker, units_per_video, max_pixels, unit_prompt)
-        unit_set_path = save_unit_set(cache_dir / "unit_set.jsonl", units)
+    units, unit_set_path = obtain_units(
+        unit_set, sources, unit_teacher, run, cache, tracker, cache_dir, units_per_video=units_per_video,
+        unit_window_s=unit_window_s, max_pixels=max_pixels, prompt=unit_prompt,
+    )  # fmt: skip
     vocabulary = sorted({u.label for u in units})
-    unit_teachers = sorted({u.teacher for u in units})
     logger.info("fgqa: %d units, %d distinct labels (unit set %s)", len(units), len(vocabulary), unit_set_path)
     plans = compose_videos(units, num_videos, min_units, max_units, seed)
     runner = run.runner(qa_teacher, cache, check=check_questions)
     qa_tag = teacher_tag(qa_teacher, qa_prompt)
     rejects: list[dict] = []
+    tasks_seen: Counter = Counter()
 
     def rows(stage: Path):
         for chunk in chunked(list(enumerate(plans)), run.chunk_size):
-            requests, kept = [], []
-            for index, plan in chunk:
-                video_id = f"fgqa-{index:06d}"
-                relative = f"{VIDEO_DIR}/{video_id}.mp4"
-                try:
-                    events = render_pseudo_video(plan, stage / relative, frames_per_unit, fps, size)
-                except VideoDecodeError as error:
-                    request = TeacherRequest(video_id, "fgqa_mcq", qa_prompt.tag, [])
-                    tracker.failed.append(CallResult(request, error=f"unit video cannot be decoded: {error.reason}"))
-                    continue
-                seed_i = random.Random(f"{seed}:{index}:qa").randrange(2**31)
-                requests.append(
-                    mcq_request(
-                        video_id,
-                        events,
-                        tasks,
-                        qa_prompt,
-                        run,
-                        vocabulary=vocabulary,
-                        seed=seed_i,
-                        num_options=num_options,
-                    )
+            videos = render_plans(chunk, stage, frames_per_unit, fps, size, tracker, qa_prompt)
+            requests = [
+                mcq_request(
+                    video.video_id,
+                    video.events,
+                    tasks,
+                    qa_prompt,
+                    run,
+                    vocabulary=vocabulary,
+                    seed=random.Random(f"{seed}:{video.index}:qa").randrange(2**31),
+                    num_options=num_options,
                 )
-                kept.append((video_id, relative, plan, events))
-            for (video_id, relative, plan, events), result in zip(
-                kept, run_requests(runner, requests, tracker, "fgqa questions")
-            ):
-                if not result.ok:
-                    continue
-                unit_rows = [
-                    {"label": u.label, "source_video": u.source_video, "frame_indices": list(u.frame_indices)}
-                    for u in plan
-                ]
-                teacher = f"units={'+'.join(sorted({u.teacher for u in plan}))};qa={qa_tag}"
-                for number, question in enumerate(result.parsed):
-                    mcq, rejection = validate_question(question, events)
-                    if rejection:
-                        report.rejected[rejection.code] += 1
-                        rejects.append({"video": video_id, "reason": rejection.code, "detail": rejection.detail})
-                        rejects[-1]["question"] = question
-                        continue
-                    report.rows += 1
-                    tasks_seen[mcq.task] += 1
-                    yield {
-                        "id": f"{video_id}-q{number}",
-                        "video": relative,
-                        "units": unit_rows,
-                        "question": mcq.question,
-                        "options": mcq.options,
-                        "answer": mcq.answer,
-                        "task": mcq.task,
-                        "teacher": teacher,
-                    }
+                for video in videos
+            ]
+            for video, result in zip(videos, run_requests(runner, requests, tracker, "fgqa questions")):
+                if result.ok:
+                    for row in validated_rows(video, result.parsed, qa_tag, report, rejects):
+                        tasks_seen[row["task"]] += 1
+                        yield row
 
-    tasks_seen: Counter = Counter()
     work = cache_dir / f"tmp-rows-{out_dir.name}"  # per output (builds may share a cache), under its lock
     with exclusive_build(out_dir, scratch=work), staged_output_dir(out_dir, overwrite) as stage:
         dataset = dataset_from_rows(lambda: rows(stage), FGQA_FEATURES, work)
@@ -414,10 +508,10 @@ def build_fgqa(
         counts = task_count_table([t for t, n in tasks_seen.items() for _ in range(n)])
         method = (
             f"{len(units)} action units ({len(vocabulary)} distinct labels) were concatenated into {len(plans)} "
-            f"pseudo-long videos of {min_units}-{max_units} units ({frames_per_unit} frames per unit at {fps:g} "
-            f"fps, {size[1]}x{size[0]}), units drawn from different source videos. The question teacher wrote "
-            f"MCQ from each label sequence for {', '.join(tasks)}; the validator kept a question only when its "
-            "answer follows unambiguously from the labels."
+            f"pseudo-long videos of {min_units}-{max_units} units, units drawn from different source videos; "
+            f"{describe_units_in_videos(frames_per_unit)}, at {fps:g} fps, {size[1]}x{size[0]}. The question "
+            f"teacher wrote MCQ from each label sequence for {', '.join(tasks)}; the validator kept a question only "
+            "when its answer follows unambiguously from the labels."
         )
         write_proxy_card(
             stage,
@@ -428,7 +522,7 @@ def build_fgqa(
                 "from different videos (ActionArt paper §4.3, proxy task 3: temporal understanding)."
             ),
             method=method,
-            teacher_lines=[f"units: `{t}`" for t in unit_teachers] + [f"questions: `{qa_tag}`"],
+            teacher_lines=[f"units: `{t}`" for t in sorted({u.teacher for u in units})] + [f"questions: `{qa_tag}`"],
             extra_sections={"Questions per sub-task": counts, "Rejected questions": reject_table(report.rejected)},
             license=license,
         )
@@ -438,14 +532,19 @@ def build_fgqa(
 
 __all__ = [
     "ActionUnit",
+    "PseudoVideo",
     "build_fgqa",
     "check_questions",
     "check_unit_label",
     "compose_videos",
+    "describe_units_in_videos",
     "label_units",
     "load_unit_set",
     "mcq_request",
+    "obtain_units",
+    "render_plans",
     "render_pseudo_video",
     "save_unit_set",
     "unit_windows",
+    "validated_rows",
 ]

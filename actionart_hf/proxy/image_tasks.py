@@ -2,8 +2,13 @@
 
     PD: sample frames of each video → teacher describes the pose → `pose_description` config
         (image, prompt, response, source_video, frame_index, teacher)
-    SD: two evenly spaced frames of a video → teacher describes what changed → `spatial_difference` config
-        (images[2], prompt, response, source_video, frame_indices, teacher)
+    SD: pairs of nearby frames of a video (0.5-1 s apart by default) → teacher describes what changed →
+        `spatial_difference` config (images[2], prompt, response, source_video, frame_indices, teacher)
+
+The paper describes SD pairs twice: "differences between human poses in adjacent frames" (§4.2) and "pose
+differences between two evenly sampled frames in the K700 videos" (§5.2). We read both as two frames close in time
+(adjacent in a video sampled evenly, a fraction of a second apart): `pair_gap_s` sets the gap, and several pairs per
+video are spread evenly over it. The paper's "200K frames" for SD is read as 200K pairs (rows).
 
 Frames are decoded a chunk of requests at a time and rows are streamed to disk, so 50K frames or 200K pairs
 never sit in memory together. Every call goes through the call cache: run the same command again after a crash
@@ -19,7 +24,7 @@ from collections.abc import Callable, Sequence
 
 from ..data.hub_folder import check_output_dir, staged_output_dir, write_split
 from ..data.schemas import POSE_DESCRIPTION_FEATURES, SPATIAL_DIFFERENCE_FEATURES
-from ..video import DEFAULT_MAX_PIXELS, VideoDecodeError, probe_video, sample_frame_indices
+from ..video import DEFAULT_MAX_PIXELS, VideoDecodeError, VideoInfo, probe_video
 from .cache import CallCache, CallResult, TeacherRequest
 from .common import (
     BuildReport,
@@ -34,6 +39,7 @@ from .common import (
     user_message,
     write_proxy_card,
 )
+from .frame_pairs import DEFAULT_PAIR_GAP_S, check_gap_range, nearby_frame_pairs
 from .prompts import Prompt, load_prompt
 from .sources import SourceVideo, png_bytes, read_frames
 from .teachers import Teacher
@@ -49,15 +55,6 @@ def pd_frame_indices(total_frames: int, frames_per_video: int, seed: int, video_
     return [[i] for i in sorted(rng.sample(range(total_frames), count))]
 
 
-def sd_frame_pairs(total_frames: int, pairs_per_video: int) -> list[list[int]]:
-    """`pairs_per_video` pairs of evenly spaced frames: the boundaries of equal segments of the video.
-
-    One pair is the first and last frame; two pairs are (first, middle) and (middle, last); and so on.
-    """
-    points = sample_frame_indices(total_frames, pairs_per_video + 1).tolist()
-    return [[a, b] for a, b in zip(points, points[1:]) if a != b]
-
-
 def _decode_failure(source: SourceVideo, kind: str, prompt: Prompt, reason: str) -> CallResult:
     request = TeacherRequest(source.relative_path, kind, prompt.tag, [])
     return CallResult(request, error=f"video cannot be decoded: {reason}")
@@ -70,7 +67,7 @@ def _build_image_task(
     out_dir: str | os.PathLike,
     teacher: Teacher,
     prompt: Prompt,
-    jobs_of: Callable[[SourceVideo, int], list[list[int]]],
+    jobs_of: Callable[[SourceVideo, VideoInfo], list[list[int]]],
     make_row: Callable[[str, SourceVideo, list[int], list[bytes], str, str], dict],
     features,
     run: RunSettings,
@@ -92,11 +89,11 @@ def _build_image_task(
     jobs = []
     for source in sources:
         try:
-            total = probe_video(source.path).total_frames
+            info = probe_video(source.path)
         except VideoDecodeError as error:
             tracker.failed.append(_decode_failure(source, config, prompt, error.reason))
             continue
-        jobs += [(source, indices) for indices in jobs_of(source, total)]
+        jobs += [(source, indices) for indices in jobs_of(source, info)]
     logger.info("%s: %d requests from %d videos", config, len(jobs), len(sources))
 
     def rows():
@@ -208,7 +205,7 @@ def build_pose_description(
         out_dir=out_dir,
         teacher=teacher,
         prompt=prompt,
-        jobs_of=lambda source, total: pd_frame_indices(total, frames_per_video, seed, source.video_id),
+        jobs_of=lambda source, info: pd_frame_indices(info.total_frames, frames_per_video, seed, source.video_id),
         make_row=make_row,
         features=POSE_DESCRIPTION_FEATURES,
         run=run or RunSettings(),
@@ -234,21 +231,27 @@ def build_spatial_difference(
     teacher: Teacher,
     *,
     pairs_per_video: int = 1,
+    pair_gap_s: tuple[float, float] = DEFAULT_PAIR_GAP_S,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    seed: int = 0,
     run: RunSettings | None = None,
     prompt: Prompt | None = None,
     split: str = "train",
     overwrite: bool = False,
     license: str | None = None,
 ) -> BuildReport:
-    """Builds the `spatial_difference` config (docs/DESIGN.md §4) from pairs of evenly spaced frames of `sources`.
+    """Builds the `spatial_difference` config (docs/DESIGN.md §4) from pairs of nearby frames of `sources`.
 
     Args:
         sources (`Sequence[SourceVideo]`): videos.
         out_dir (`str` or `os.PathLike`): output Hub folder.
         teacher ([`Teacher`]): who describes the pose changes.
-        pairs_per_video (`int`, *optional*, defaults to 1): pairs per video (see `sd_frame_pairs`).
+        pairs_per_video (`int`, *optional*, defaults to 1): pairs per video, spread evenly over it (see
+            `actionart_hf.proxy.frame_pairs.nearby_frame_pairs`).
+        pair_gap_s (`tuple[float, float]`, *optional*, defaults to `(0.5, 1.0)`): shortest and longest time between
+            the two frames of a pair, in seconds; each pair's gap is drawn in this range.
         max_pixels (`int`, *optional*, defaults to `480 * 480`): resize cap; `None` sends full frames.
+        seed (`int`, *optional*, defaults to 0): the gaps' draws.
         run ([`RunSettings`], *optional*): cache folder, workers, retries, timeout, generation settings.
         prompt ([`Prompt`], *optional*): defaults to the newest `spatial_difference` prompt.
         split (`str`, *optional*, defaults to `"train"`): split name.
@@ -260,6 +263,7 @@ def build_spatial_difference(
     """
     if pairs_per_video < 1:
         raise ValueError(f"pairs_per_video={pairs_per_video} must be >= 1.")
+    check_gap_range(pair_gap_s)
     prompt = prompt or load_prompt("spatial_difference")
 
     def make_row(row_id, source, indices, images, response, tag):
@@ -279,7 +283,9 @@ def build_spatial_difference(
         out_dir=out_dir,
         teacher=teacher,
         prompt=prompt,
-        jobs_of=lambda source, total: sd_frame_pairs(total, pairs_per_video),
+        jobs_of=lambda source, info: nearby_frame_pairs(
+            info.total_frames, info.fps, pairs_per_video, pair_gap_s, seed, source.video_id
+        ),
         make_row=make_row,
         features=SPATIAL_DIFFERENCE_FEATURES,
         run=run or RunSettings(),
@@ -292,11 +298,17 @@ def build_spatial_difference(
             "by a teacher model (ActionArt paper §4.2, proxy task 2: pose transitions)."
         ),
         method=(
-            f"{pairs_per_video} pair(s) of evenly spaced frames per video, resized under {max_pixels} pixels, were "
-            "sent to the teacher in order with the prompt below."
+            f"Each row is one pair of frames (two images), not one frame. {pairs_per_video} pair(s) of nearby frames "
+            f"per video, {_seconds(pair_gap_s)} s apart (seed {seed}) and spread evenly over the video, resized under "
+            f"{max_pixels} pixels, were sent to the teacher in order with the prompt below."
         ),
         license=license,
     )
 
 
-__all__ = ["build_pose_description", "build_spatial_difference", "pd_frame_indices", "sd_frame_pairs"]
+def _seconds(gap_s: tuple[float, float]) -> str:
+    low, high = gap_s
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
+
+
+__all__ = ["build_pose_description", "build_spatial_difference", "pd_frame_indices"]

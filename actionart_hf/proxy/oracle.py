@@ -95,11 +95,11 @@ class SyntheticLabels:
 
     def unit_labels(self) -> list[str]:
         """Every action label of the folder (base form, no count), sorted: the unit-label vocabulary."""
-        from ..synthetic.clip import Event as ClipEvent
+        from ..synthetic.clip import ActionEvent
 
         return sorted(
             {
-                normalize_label(ClipEvent.from_dict(event, float(row["fps"])).call.phrase("base"))
+                normalize_label(ActionEvent.from_dict(event, float(row["fps"])).call.phrase("base"))
                 for row in self._rows.values()
                 for event in row["events"]
             }

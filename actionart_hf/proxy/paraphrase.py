@@ -7,7 +7,7 @@ head, the left arm is pointing straight up."`: word order and connectives change
 (`standing`, `facing the camera`, `above the head`, ...) never do, since they are what stage 3's questions ask about.
 Sentences of another shape are kept as they are.
 
-FGQA questions written from the oracle's templates (`actionart_hf.proxy.mcq.oracle_questions`) get one of a few
+FGQA questions written from the oracle's templates (`proxy.mcq_templates.oracle_questions`) get one of a few
 wordings per template; every wording keeps what the validator reads (the action label, "after", "first", a time
 range, "with the <object>", the movement verb) and none is a template of the benchmark
 (`actionart_hf.synthetic.questions`).

@@ -66,7 +66,8 @@ class ActionArtDataCollator:
             The model's processor: a chat template, a tokenizer with a pad token, and a `__call__` that expands
             `<video>` (and `<image>`) placeholders given `videos=` (and `images=`).
         num_frames (`int`, *optional*, defaults to 64):
-            Frames sampled per video.
+            Frames sampled per video, once, when decoding: the processor is called with `do_sample_frames=False`
+            (unless `processor_kwargs` says otherwise), so its own saved `num_frames` does not apply.
         max_pixels (`int`, *optional*, defaults to `480 * 480`):
             Pixel cap of a decoded frame or image.
         video_backend (`str`, *optional*, defaults to `"auto"`):
@@ -80,7 +81,7 @@ class ActionArtDataCollator:
             Feed images as 1-frame videos (for processors without image support). `None` decides from the
             processor: images go as images when it has an `image_processor`.
         processor_kwargs (`dict`, *optional*):
-            Extra keyword arguments for the processor call (e.g. `{"do_sample_frames": False}`).
+            Extra keyword arguments for the processor call (e.g. `{"resize_mode": "squash"}`).
         vision_features (`Mapping[str, torch.Tensor]`, *optional*):
             Precomputed vision-tower features per video path, each of shape `(num_frames, grid_height * grid_width,
             vision_hidden_size)` (see `actionart_hf.training.vision_cache`). A batch whose media are all videos found
@@ -240,6 +241,10 @@ class ActionArtDataCollator:
             kwargs = dict(self.processor_kwargs)
             if videos:
                 kwargs["videos"] = videos
+                if hasattr(getattr(self.processor, "video_processor", None), "do_sample_frames"):
+                    # `load_video` already sampled `num_frames`: the processor keeps them all instead of sampling
+                    # again with the `num_frames` it was saved with.
+                    kwargs.setdefault("do_sample_frames", False)
             if images:
                 kwargs["images"] = images
             heads = self.processor(

@@ -47,7 +47,8 @@ def tower_fingerprint(model) -> str:
 def describe_cache(model, num_frames: int, max_pixels: int | None, video_backend: str) -> dict[str, str]:
     """The settings a cache file is valid for (stored as its safetensors metadata)."""
     return {
-        "format": "actionart-vision-features-v1",
+        # v2: frames sampled once (v1 files could hold the processor's saved num_frames instead of num_frames)
+        "format": "actionart-vision-features-v2",
         "tower": tower_fingerprint(model),
         "num_frames": str(num_frames),
         "max_pixels": str(max_pixels),
@@ -88,7 +89,8 @@ def compute_vision_features(
         for start in tqdm(range(0, len(paths), batch_size), desc="vision features", disable=not show_progress):
             chunk = paths[start : start + batch_size]
             clips = [load_video(p, num_frames=num_frames, max_pixels=max_pixels, backend=video_backend) for p in chunk]
-            inputs = processor.video_processor([clip.frames for clip in clips], return_tensors="pt")
+            frames = [clip.frames for clip in clips]  # sampled once, here: the processor keeps every frame
+            inputs = processor.video_processor(frames, return_tensors="pt", do_sample_frames=False)
             pixels = inputs["pixel_values_videos"].to(model.device)
             encoded = model.model.get_vision_features(pixels).to("cpu", torch.float16)
             for path, part in zip(chunk, torch.split(encoded, inputs["video_num_frames"].tolist())):

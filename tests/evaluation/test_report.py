@@ -6,9 +6,20 @@ import pytest
 
 from actionart_hf.evaluation.circular import rotate_options, rotations
 from actionart_hf.evaluation.cli import backend_kwargs_from_args, default_output_dir, make_parser
-from actionart_hf.evaluation.paper_results import PAPER_TABLE1, TABLE1_COLUMNS, paper_row
+from actionart_hf.evaluation.paper_results import (
+    INFERRED_TASK_QUESTIONS,
+    PAPER_NUM_QUESTIONS,
+    PAPER_TABLE1,
+    PAPER_TABLE2,
+    TABLE1_COLUMNS,
+    macro_average,
+    metrics_from_task_accuracies,
+    paper_row,
+    weighted_average,
+)
 from actionart_hf.evaluation.predictions import PredictionStore, prediction_key
 from actionart_hf.evaluation.report import model_index_results, table1_markdown, table1_row
+from actionart_hf.tasks import TASK_CODES
 
 
 def test_paper_table1_as_published():
@@ -26,6 +37,32 @@ def test_paper_table1_as_published():
         assert min(tasks) <= row.scores["Avg."] <= max(tasks)
     with pytest.raises(ValueError, match="No Table 1 row for 'GPT-5'"):
         paper_row("GPT-5")
+
+
+def test_inferred_question_counts_reproduce_every_average_of_tables_1_and_2():
+    assert tuple(INFERRED_TASK_QUESTIONS) == TASK_CODES
+    assert sum(INFERRED_TASK_QUESTIONS.values()) == PAPER_NUM_QUESTIONS
+    assert len(PAPER_TABLE2) == 11 and [r.scores["Avg."] for r in PAPER_TABLE2][::5] == [55.8, 61.1, 69.4]
+    macro_misses = []
+    for row in PAPER_TABLE1 + PAPER_TABLE2:
+        tasks = {code: row.scores[code] for code in TASK_CODES}
+        assert abs(weighted_average(tasks) - row.scores["Avg."]) < 0.1, row.model  # micro: the paper's "Avg."
+        macro_misses.append(abs(macro_average(tasks) - row.scores["Avg."]))
+    assert max(macro_misses) > 3  # the plain mean of the columns is not how the paper averages
+
+
+def test_table1_row_for_any_model_with_both_averages():
+    metrics = metrics_from_task_accuracies({"AC": 0.5, "GS": 1.0})
+    assert metrics["macro_accuracy"] == 0.75 and metrics["accuracy"] == pytest.approx((126 * 0.5 + 543) / 669)
+    assert weighted_average({"AC": None, "GS": 0.8}) == 0.8 and macro_average({}) is None
+    table = table1_markdown([("m", metrics)], paper_rows=[paper_row("ActionArt (paper)")], averages=True)
+    header, _, paper, ours = table.splitlines()
+    assert header.endswith("| TL | Avg. | Macro | Avg. (paper weights) |")
+    published = "45.2 | 82.6 | 61.8 | 85.5 | 83.1 | 75.7 | 59.6 | 42.5 | 69.4 | 67.0 | 69.4"  # Avg., Macro, weighted
+    assert paper == f"| ActionArt (paper) | {published} |"
+    assert ours == "| **m** | **50.0** | – | – | **100.0** | – | – | – | – | **90.6** | **75.0** | **90.6** |"
+    with pytest.raises(ValueError, match=r"Unknown task code\(s\) \['XX'\]"):
+        metrics_from_task_accuracies({"XX": 0.5})
 
 
 def test_table_rows_in_paper_order_and_percent():

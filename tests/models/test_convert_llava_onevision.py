@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -108,6 +109,38 @@ def test_command_line_writes_a_loadable_checkpoint(source, tmp_path, frames):
     assert model.generate(**inputs, max_new_tokens=2, do_sample=False).shape[1] == inputs["input_ids"].shape[1] + 2
     with pytest.raises(ValueError, match="exists and is not empty"):
         main(["--source", str(folder), "--output", str(output)])
+
+
+def test_converted_processor_squashes_like_the_source(source, tmp_path):
+    """LLaVA-OneVision's video processor stretches frames to the tower's size (bicubic, antialiased, then SigLIP
+    normalisation); the converted processor keeps that geometry, so a 16:9 clip gives the source's pixels, and the
+    converted model the source's features and logits, although ActionArt's own default pads instead."""
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    source_model, folder = source
+    output = tmp_path / "actionart"
+    arguments = ["--slow-frame-stride", "1", "--spatial-pool-mode", "bilinear"]  # LLaVA-OneVision's video pooling
+    assert main(["--source", str(folder), "--output", str(output), *arguments]) == 0
+    model = AutoModelForImageTextToText.from_pretrained(output).eval()
+    processor = AutoProcessor.from_pretrained(output)
+    assert processor.video_processor.resize_mode == "squash"
+    clip = np.random.default_rng(0).integers(0, 256, size=(3, 45, 80, 3), dtype=np.uint8)  # 16:9
+    ours = processor.video_processor(clip, return_tensors="pt")["pixel_values_videos"]
+    stretched = torch.nn.functional.interpolate(
+        torch.from_numpy(clip).permute(0, 3, 1, 2).float(), size=(40, 40), mode="bicubic", antialias=True
+    )
+    source_pixels = (stretched.clamp(0, 255) / 255 - 0.5) / 0.5
+    assert torch.allclose(ours, source_pixels, atol=1e-5)
+    input_ids = torch.tensor([[5, 6, 7, 8]])
+    with torch.no_grad():
+        source_video = source_model.model.get_video_features(source_pixels[None]).pooler_output[0, :-1]
+        ours_video = model.get_video_features(ours).pooler_output[0]
+        assert torch.allclose(ours_video[: source_video.shape[0]], source_video, atol=1e-5)
+        assert torch.allclose(model(input_ids=input_ids).logits, source_model(input_ids=input_ids).logits, atol=1e-5)
+    padded = processor.video_processor(clip, resize_mode="pad", return_tensors="pt")["pixel_values_videos"]
+    assert not torch.allclose(padded, source_pixels, atol=1e-2)
+    assert main(["--source", str(folder), "--output", str(tmp_path / "padded"), "--resize-mode", "pad"]) == 0
+    assert AutoProcessor.from_pretrained(tmp_path / "padded").video_processor.resize_mode == "pad"
 
 
 def test_tied_embeddings(tiny_tokenizer):

@@ -5,6 +5,7 @@ competent teacher), a tiny local transformers model, malformed answers, and load
 import json
 
 import datasets
+import numpy as np
 import pytest
 
 from actionart_hf.data.schemas import (
@@ -16,13 +17,13 @@ from actionart_hf.data.schemas import (
 from actionart_hf.proxy.caption_qa import build_caption_qa
 from actionart_hf.proxy.common import RunSettings
 from actionart_hf.proxy.fgqa import build_fgqa, load_unit_set
-from actionart_hf.proxy.image_tasks import build_pose_description, build_spatial_difference, sd_frame_pairs
+from actionart_hf.proxy.image_tasks import build_pose_description, build_spatial_difference
 from actionart_hf.proxy.mcq_validation import validate_question
 from actionart_hf.proxy.sources import load_sources
 from actionart_hf.proxy.teachers import GenerationSettings, OpenAITeacher, TransformersTeacher
 from actionart_hf.proxy.testing import simulated_teacher
 from actionart_hf.tasks import TASK_CODES
-from actionart_hf.video import probe_video
+from actionart_hf.video import load_video, probe_video
 
 
 def load(folder, config, tmp_path, split="train"):
@@ -60,12 +61,16 @@ def test_spatial_difference_from_kinetics(chat_server, kinetics_dir, tmp_path):
     teacher = OpenAITeacher(chat_server().base_url)
     sources = load_sources("kinetics", kinetics_dir, annotations=kinetics_dir / "train.csv")
     out = tmp_path / "sd"
-    report = build_spatial_difference(sources, out, teacher, pairs_per_video=2, run=fast_run())
+    report = build_spatial_difference(
+        sources, out, teacher, pairs_per_video=2, pair_gap_s=(0.25, 0.25), run=fast_run()
+    )
     ds = load(out, "spatial_difference", tmp_path)
     assert report.rows == len(ds) == 6 and ds.features == SPATIAL_DIFFERENCE_FEATURES
-    assert ds[0]["frame_indices"] == [0, 4] and ds[1]["frame_indices"] == [4, 7]
+    # 8 frames at 8 fps, two pairs 0.25 s (2 frames) apart, centred in each half of the clip
+    assert ds[0]["frame_indices"] == [1, 3] and ds[1]["frame_indices"] == [5, 7]
     assert len(ds[0]["images"]) == 2 and ds[0]["source_video"].startswith("train/abseiling/")
-    assert sd_frame_pairs(100, 1) == [[0, 99]] and sd_frame_pairs(2, 5) == [[0, 1]]
+    card = (out / "README.md").read_text()
+    assert "Each row is one pair of frames (two images), not one frame" in card and "0.25 s apart" in card
 
 
 def test_fgqa_from_a_folder_of_videos(chat_server, folder_dir, tmp_path):
@@ -74,7 +79,7 @@ def test_fgqa_from_a_folder_of_videos(chat_server, folder_dir, tmp_path):
     out = tmp_path / "fgqa"
     report = build_fgqa(
         out, teacher, teacher, sources=load_sources("folder", folder_dir), num_videos=6, units_per_video=3,
-        min_units=3, max_units=4, frames_per_unit=3, fps=4.0, size=(16, 24), run=fast_run(),
+        unit_window_s=0.25, min_units=3, max_units=4, frames_per_unit=3, fps=4.0, size=(16, 24), run=fast_run(),
     )  # fmt: skip
     assert report.failed == 0 and report.rows > 0
     ds = load(out, "fgqa", tmp_path)
@@ -99,6 +104,7 @@ def test_fgqa_from_a_folder_of_videos(chat_server, folder_dir, tmp_path):
     assert len(unit_set) == 12 and unit_set[0].teacher == "openai:default|unit_label.v1"
     card = (out / "README.md").read_text()
     assert "Rejected questions" in card and "Questions per sub-task" in card
+    assert "(1 in between that the teacher did not see: a deviation from the paper)" in card
     # a second build reuses the unit set without labelling anything
     calls = server.received
     reuse = build_fgqa(
@@ -106,6 +112,24 @@ def test_fgqa_from_a_folder_of_videos(chat_server, folder_dir, tmp_path):
         frames_per_unit=2, size=(16, 24), run=fast_run(cache_dir=tmp_path / "fgqa.cache"),
     )  # fmt: skip
     assert reuse.rows > 0 and server.received - calls <= 2
+
+
+def test_fgqa_units_are_short_windows_contributing_their_two_labelled_frames(chat_server, folder_dir, tmp_path):
+    teacher = OpenAITeacher(chat_server().base_url)
+    out = tmp_path / "fgqa"
+    sources = load_sources("folder", folder_dir)
+    build_fgqa(out, teacher, teacher, sources=sources, num_videos=2, unit_window_s=0.5, size=(24, 32), run=fast_run())
+    # clips of 10 frames at 8 fps: two units each, 0.5 s (4 frames) apart and centred in each half, not half clips
+    assert {u.frame_indices for u in load_unit_set(tmp_path / "fgqa.cache" / "unit_set.jsonl")} == {(0, 4), (5, 9)}
+    row = load(out, "fgqa", tmp_path)[0]
+    video = load_video(out / row["video"], num_frames=1000, max_pixels=None)
+    assert video.total_frames == 2 * len(row["units"]) and video.fps == 2.0  # a unit lasts 1 s
+    labelled = [index for unit in row["units"] for index in unit["frame_indices"]]
+    red = video.frames[:, 12, 16, 0].astype(int)  # the source clips' red channel is 20 x their frame index
+    assert np.abs(red - 20 * np.array(labelled)).max() <= 8
+    assert "each unit contributes exactly its two labelled frames (as in the paper)" in (out / "README.md").read_text()
+    with pytest.raises(ValueError, match="frames_per_unit=1: a unit is two labelled frames"):
+        build_fgqa(tmp_path / "x", teacher, teacher, sources=sources, frames_per_unit=1)
 
 
 def test_malformed_teacher_output_is_retried_or_rejected(chat_server, folder_dir, tmp_path):

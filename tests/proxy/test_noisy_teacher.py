@@ -13,7 +13,8 @@ from actionart_hf.cli import main as cli_main
 from actionart_hf.proxy.common import RunSettings
 from actionart_hf.proxy.fgqa import build_fgqa
 from actionart_hf.proxy.image_tasks import build_pose_description
-from actionart_hf.proxy.mcq import ORACLE_TASKS, Event, oracle_questions
+from actionart_hf.proxy.labels import LabelSpan as Event
+from actionart_hf.proxy.mcq_templates import ORACLE_TASKS, oracle_questions
 from actionart_hf.proxy.noisy import NoisyOracleTeacher, swap_state_phrases
 from actionart_hf.proxy.oracle import OracleTeacher, SyntheticLabels
 from actionart_hf.proxy.paraphrase import question_wordings, reword_question

@@ -93,12 +93,21 @@ def _events(labels):
 
 
 def test_documented_commands(synth_dir, tmp_path, capsys):
-    for task, extra in [("pd", []), ("sd", []), ("fgqa", ["--num-videos", "2", "--frames-per-unit", "2"])]:
+    sd_pairs = ["--pairs-per-video", "2", "--pair-gap-s", "0.5-0.75"]
+    fgqa_units = ["--num-videos", "2", "--frames-per-unit", "2", "--unit-window-s", "1"]
+    for task, extra in [("pd", []), ("sd", sd_pairs), ("fgqa", fgqa_units)]:
         out = tmp_path / task
         args = ["proxy", task, "--source", "synthetic", "--source-dir", str(synth_dir), "--out", str(out), *extra]
         assert cli_main(args) == 0, task
         config = {"pd": "pose_description", "sd": "spatial_difference", "fgqa": "fgqa"}[task]
-        assert len(load(out, config, tmp_path / task)) > 0
+        rows = load(out, config, tmp_path / task)
+        assert len(rows) > 0
+        if task == "sd":  # 4 fps: 0.5-0.75 s is 2 or 3 frames
+            assert len(rows) == 8 and {b - a for a, b in rows["frame_indices"]} <= {2, 3}
+    with pytest.raises(SystemExit):
+        cli_main(
+            ["proxy", "sd", "--source-dir", str(synth_dir), "--out", str(tmp_path / "y"), "--pair-gap-s", "1-0.5"]
+        )
     args = ["proxy", "caption-qa", "--captions", str(synth_dir), "--captions-split", "test", "--out"]
     assert cli_main([*args, str(tmp_path / "qa")]) == 0
     assert len(load(tmp_path / "qa", "qa", tmp_path)) > 0

@@ -84,3 +84,16 @@ def test_picklable_and_dataloader_workers(mixture, processor):
     for a, b in zip(with_workers, without):
         assert torch.equal(a["input_ids"], b["input_ids"]) and torch.equal(a["labels"], b["labels"])
         assert torch.equal(a["pixel_values_videos"], b["pixel_values_videos"])
+
+
+def test_frames_are_sampled_once_with_the_recipe_num_frames(mixture, processor):
+    """The processor was saved with num_frames=4; a recipe asking for all 6 frames of the clips gets 6, not 4."""
+    assert processor.video_processor.num_frames == 4
+    rows = by_source(mixture, "qa")[:2]
+    batch = ActionArtDataCollator(processor, num_frames=6, max_pixels=4096)(rows)
+    assert batch["video_num_frames"].tolist() == [6, 6]
+    assert batch["pixel_values_videos"].shape[0] == 12
+    resampled = ActionArtDataCollator(
+        processor, num_frames=6, max_pixels=4096, processor_kwargs={"do_sample_frames": True}
+    )
+    assert resampled(rows)["video_num_frames"].tolist() == [4, 4]  # what the double sampling used to give

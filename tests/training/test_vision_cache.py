@@ -56,6 +56,15 @@ def test_cached_batch_gives_the_same_loss_without_decoding(model_and_processor, 
     assert torch.allclose(expected, got, atol=1e-3), (expected, got)  # float16 storage of the features
 
 
+def test_features_keep_every_decoded_frame(model_and_processor, rows):
+    """num_frames=6 above the processor's saved 4: the tower encodes all 6 frames, not a second sampling of them."""
+    model, processor = model_and_processor
+    assert processor.video_processor.num_frames == 4
+    path = video_rows(rows)[0]["videos"][0]
+    features = compute_vision_features(model, processor, [path], num_frames=6, max_pixels=4096, show_progress=False)
+    assert features[path].shape[0] == 6
+
+
 def test_batches_with_images_or_uncached_videos_are_decoded(model_and_processor, rows):
     model, processor = model_and_processor
     first = video_rows(rows)[0]

@@ -10,7 +10,9 @@ recipe (SigLIP-so400m-384/14, a 2-layer GELU projector, Qwen2) and load with `Ll
 
 What carries over unchanged: the vision tower, the projector and the LLM with its LM head (same parameter names:
 `model.vision_tower.*`, `model.multi_modal_projector.*`, `model.language_model.*`, `lm_head.*`), the
-`vision_feature_layer` / `vision_feature_select_strategy`, the `<video>` token id and the tokenizer.
+`vision_feature_layer` / `vision_feature_select_strategy`, the `<video>` token id and the tokenizer, and the frame
+geometry: LLaVA-OneVision's and LLaVA-Video's video processors stretch every frame to the tower's square size, so the
+converted processor keeps `resize_mode="squash"` (ActionArt's own default, `"pad"`, keeps the aspect ratio).
 
 What does not: LLaVA-OneVision's `image_newline` vector (appended once after a video's frames, and between rows of
 its any-resolution image tiles) has no place in the SlowFast layout and is dropped; its any-resolution image path is
@@ -107,6 +109,7 @@ def convert_llava_onevision_to_actionart(
     output_dir: "str | os.PathLike | None" = None,
     dtype: "torch.dtype | str | None" = None,
     save_processor: bool = True,
+    resize_mode: str = "squash",
     **config_overrides,
 ) -> ActionArtForConditionalGeneration:
     """Builds an ActionArt model holding the weights of a LLaVA-OneVision / LLaVA-Video model.
@@ -121,6 +124,9 @@ def convert_llava_onevision_to_actionart(
             Load and save in this dtype (default: the checkpoint's).
         save_processor (`bool`, *optional*, defaults to `True`):
             Also build an `ActionArtProcessor` from the source's tokenizer and video settings and save it.
+        resize_mode (`str`, *optional*, defaults to `"squash"`):
+            The saved processor's frame geometry: `"squash"` as the source models were trained, or `"pad"` (keep the
+            aspect ratio), which the model learns to read in further training.
         config_overrides:
             ActionArt config fields (`slow_frame_stride`, `spatial_pool_mode`, ...).
 
@@ -171,17 +177,18 @@ def convert_llava_onevision_to_actionart(
     if output_dir is not None:
         model.save_pretrained(output_dir)
         if save_processor and source_path is not None:
-            convert_processor(source_path, config).save_pretrained(output_dir)
+            convert_processor(source_path, config, resize_mode=resize_mode).save_pretrained(output_dir)
     return model
 
 
 def convert_processor(source_path: "str | os.PathLike", config: ActionArtConfig, **video_processor_kwargs):
-    """An `ActionArtProcessor` with the source's tokenizer and its video normalisation and resampling.
+    """An `ActionArtProcessor` with the source's tokenizer, its video normalisation and resampling, and its geometry
+    (`resize_mode="squash"`: the source models were trained on stretched frames).
 
     Args:
         source_path (`str` or `os.PathLike`): Hub id or folder of the LLaVA-OneVision checkpoint.
         config (`ActionArtConfig`): the converted config (token arithmetic, frame size, `max_frames`).
-        video_processor_kwargs: overrides for `ActionArtVideoProcessor` (e.g. `num_frames=32`).
+        video_processor_kwargs: overrides for `ActionArtVideoProcessor` (e.g. `num_frames=32`, `resize_mode="pad"`).
 
     Returns:
         `ActionArtProcessor`
@@ -194,6 +201,7 @@ def convert_processor(source_path: "str | os.PathLike", config: ActionArtConfig,
     from .processing_actionart import ActionArtProcessor
 
     tokenizer = AutoTokenizer.from_pretrained(source_path)
+    video_processor_kwargs.setdefault("resize_mode", "squash")  # the source models were trained on stretched frames
     for filename in ("processor_config.json", "video_preprocessor_config.json", "preprocessor_config.json"):
         resolved = cached_file(source_path, filename, _raise_exceptions_for_missing_entries=False)
         if resolved is None:
@@ -218,6 +226,13 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fast-pool-stride", type=int, default=4, help="Spatial pooling stride of the fast branch.")
     parser.add_argument("--spatial-pool-mode", choices=("average", "bilinear"), default="average")
     parser.add_argument("--max-frames", type=int, default=64, help="Most frames per video.")
+    parser.add_argument(
+        "--resize-mode",
+        choices=("squash", "pad"),
+        default="squash",
+        help="Frame geometry of the saved processor: squash (stretch, as the source was trained) or pad (keep the "
+        "aspect ratio; the model then needs training to adapt).",
+    )
     parser.add_argument("--no-processor", action="store_true", help="Do not build and save the processor.")
     parser.add_argument("--overwrite", action="store_true", help="Write into an existing output folder.")
     return parser
@@ -233,6 +248,7 @@ def main(argv: "list[str] | None" = None) -> int:
         args.output,
         dtype=dtype,
         save_processor=not args.no_processor,
+        resize_mode=args.resize_mode,
         slow_frame_stride=args.slow_frame_stride,
         slow_pool_stride=args.slow_pool_stride,
         fast_pool_stride=args.fast_pool_stride,

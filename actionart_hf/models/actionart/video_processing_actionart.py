@@ -1,4 +1,4 @@
-"""ActionArt video processor: evenly spaced frame sampling, resize to the vision tower's size, normalise.
+"""ActionArt video processor: evenly spaced frame sampling, fit to the vision tower's size, normalise.
 
     >>> video_processor = ActionArtVideoProcessor()        # 64 frames at most, 384x384, SigLIP mean/std
     >>> out = video_processor([frames_a, frames_b])         # uint8 (num_frames, height, width, 3) each
@@ -7,6 +7,11 @@
 
 Videos of a batch may differ in length: their frames are concatenated into `pixel_values_videos` and
 `video_num_frames` says how many belong to each video (the layout `ActionArtModel` reads).
+
+Geometry (`resize_mode`): `"pad"` (the default) scales a frame to fit the tower's size keeping its aspect ratio and
+pads the rest with the normalisation's zero (the pixel value that becomes 0 after normalising, i.e. the mean), as
+LLaVA's `image_aspect_ratio="pad"` does, so limb angles and walking directions survive; `"squash"` stretches the frame
+to the size (what LLaVA-OneVision / LLaVA-Video video processors do, kept for checkpoints converted from them).
 
 This file imports only `torch`, `transformers` and its sibling files (it is copied next to the weights).
 """
@@ -25,6 +30,7 @@ logger = logging.get_logger(__name__)
 
 SIGLIP_MEAN = [0.5, 0.5, 0.5]
 SIGLIP_STD = [0.5, 0.5, 0.5]
+RESIZE_MODES = ("pad", "squash")
 # PIL resampling filter ids → torch interpolation modes (resizing is done in torch, without torchvision).
 _INTERPOLATION = {0: "nearest", 2: "bilinear", 3: "bicubic"}
 
@@ -34,9 +40,12 @@ class ActionArtVideoProcessorKwargs(VideosKwargs, total=False):
     max_frames (`int`, *optional*, defaults to 64):
         Most frames a processed video may have (the model's `max_frames`). Sampling never returns more than this;
         with `do_sample_frames=False` a longer video raises a `ValueError`.
+    resize_mode (`str`, *optional*, defaults to `"pad"`):
+        `"pad"`: keep the aspect ratio, pad to `size` with the normalisation's zero; `"squash"`: stretch to `size`.
     """
 
     max_frames: int
+    resize_mode: str
 
 
 def sample_frame_indices(total_num_frames: int, num_frames: int) -> "torch.Tensor":
@@ -58,12 +67,49 @@ def sample_frame_indices(total_num_frames: int, num_frames: int) -> "torch.Tenso
     return torch.linspace(0, total_num_frames - 1, count, dtype=torch.float64).round().long()
 
 
+def check_resize_mode(resize_mode: str) -> str:
+    """Returns `resize_mode` if it is one of `RESIZE_MODES`, else raises a `ValueError` naming them."""
+    if resize_mode not in RESIZE_MODES:
+        raise ValueError(
+            f"resize_mode={resize_mode!r} is not supported; use 'pad' (keep the aspect ratio) or 'squash' (stretch, "
+            "for checkpoints trained that way, e.g. converted from LLaVA-OneVision)."
+        )
+    return resize_mode
+
+
+def fit_within(height: int, width: int, box_height: int, box_width: int) -> tuple[int, int]:
+    """The largest `(height, width)` with the frame's aspect ratio that fits in `box_height x box_width`."""
+    scale = min(box_height / height, box_width / width)
+    return min(box_height, max(1, round(height * scale))), min(box_width, max(1, round(width * scale)))
+
+
+def pad_to_size(video: "torch.Tensor", height: int, width: int, fill: "torch.Tensor") -> "torch.Tensor":
+    """Centres `video` of shape `(num_frames, channels, h, w)` on a `height x width` canvas filled with `fill`.
+
+    Args:
+        video (`torch.Tensor`): of shape `(num_frames, channels, h, w)`, `h <= height`, `w <= width`.
+        height (`int`), width (`int`): canvas size.
+        fill (`torch.Tensor`): of shape `(channels,)` or `(1,)`, the value of every padded pixel.
+
+    Returns:
+        `torch.Tensor` of shape `(num_frames, channels, height, width)`; odd margins put the extra pixel after the
+        frame (bottom, right), like LLaVA's `expand2square`.
+    """
+    num_frames, channels, content_height, content_width = video.shape
+    fill = fill.to(video.device, video.dtype).reshape(-1).expand(channels).view(1, channels, 1, 1)
+    canvas = fill.expand(num_frames, channels, height, width).clone()
+    top, left = (height - content_height) // 2, (width - content_width) // 2
+    canvas[:, :, top : top + content_height, left : left + content_width] = video
+    return canvas
+
+
 class ActionArtVideoProcessor(BaseVideoProcessor):
     r"""Samples, resizes and normalises videos for [`ActionArtForConditionalGeneration`].
 
     Defaults (class attributes, overridable at init or per call): `size={"height": 384, "width": 384}` (the vision
-    tower's input; aspect ratio is not kept, as the tower needs a fixed grid), bicubic resampling, rescale by 1/255,
-    SigLIP normalisation (mean = std = 0.5), `do_sample_frames=True`, `num_frames=64`, `max_frames=64`.
+    tower's input, a fixed grid), `resize_mode="pad"` (fit keeping the aspect ratio, pad with the normalisation's
+    zero; `"squash"` stretches), bicubic resampling, rescale by 1/255, SigLIP normalisation (mean = std = 0.5),
+    `do_sample_frames=True`, `num_frames=64`, `max_frames=64`.
 
     Frame sampling: `round(linspace(0, n - 1, min(num_frames, n)))` of a video's `n` frames, so a video
     with fewer frames keeps all of them and none is duplicated. With `fps` (and video metadata with an fps), the
@@ -89,11 +135,13 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
     # The paper's 64 frames, written here (not imported from actionart_hf.video) since this folder stands alone.
     num_frames = 64
     max_frames = 64
+    resize_mode = "pad"
     valid_kwargs = ActionArtVideoProcessorKwargs
     model_input_names = ["pixel_values_videos", "video_num_frames"]
 
     def __init__(self, **kwargs: Unpack[ActionArtVideoProcessorKwargs]):
         super().__init__(**kwargs)
+        check_resize_mode(self.resize_mode)
 
     def sample_frames(
         self,
@@ -142,7 +190,8 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
             raise ValueError(f"Frames have {channels} channels; expected 1 (gray), 3 (RGB) or 4 (RGBA).")
         return video
 
-    def _resize(self, video: "torch.Tensor", size, resample) -> "torch.Tensor":
+    def _resize(self, video: "torch.Tensor", size, resample, resize_mode: str, fill: "torch.Tensor") -> "torch.Tensor":
+        """Frames of shape `(num_frames, channels, h, w)` → float `(num_frames, channels, size.height, size.width)`."""
         mode = _INTERPOLATION.get(int(resample) if resample is not None else 3)
         if mode is None:
             raise ValueError(
@@ -151,11 +200,18 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
         height, width = size.height, size.width
         if height is None or width is None:
             raise ValueError(f"size={dict(size)} must give both height and width (the vision tower's input size).")
-        if tuple(video.shape[-2:]) == (height, width):
+        if check_resize_mode(resize_mode) == "squash":
+            return self._interpolate(video, (height, width), mode)
+        content = self._interpolate(video, fit_within(*video.shape[-2:], height, width), mode)
+        return pad_to_size(content, height, width, fill)
+
+    @staticmethod
+    def _interpolate(video: "torch.Tensor", size: tuple[int, int], mode: str) -> "torch.Tensor":
+        if tuple(video.shape[-2:]) == size:
             return video.float()
         resized = F.interpolate(
             video.float(),
-            size=(height, width),
+            size=size,
             mode=mode,
             align_corners=False if mode != "nearest" else None,
             antialias=mode != "nearest",
@@ -176,9 +232,14 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
         image_std,
         return_tensors=None,
         max_frames: int | None = None,
+        resize_mode: str | None = None,
         **kwargs,
     ) -> BatchFeature:
         max_frames = max_frames if max_frames is not None else self.max_frames
+        resize_mode = resize_mode if resize_mode is not None else self.resize_mode
+        # The padding value that normalising maps to 0 (the mean), in the pixel units before rescaling.
+        mean = torch.as_tensor(image_mean if image_mean is not None else 0.0, dtype=torch.float32)
+        fill = mean / (rescale_factor if do_rescale else 1.0)
         processed = []
         for index, video in enumerate(videos):
             if video.shape[0] < 1:
@@ -188,7 +249,7 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
                     f"Video {index} has {video.shape[0]} frames, more than max_frames={max_frames}; set "
                     f"do_sample_frames=True (with num_frames <= {max_frames}) to sample it down."
                 )
-            video = self._resize(video, size, resample) if do_resize else video.float()
+            video = self._resize(video, size, resample, resize_mode, fill) if do_resize else video.float()
             if do_rescale:
                 video = video * rescale_factor
             if do_normalize:
@@ -209,4 +270,11 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
         return BatchFeature(data=data, tensor_type=return_tensors)
 
 
-__all__ = ["ActionArtVideoProcessor", "sample_frame_indices"]
+__all__ = [
+    "RESIZE_MODES",
+    "ActionArtVideoProcessor",
+    "check_resize_mode",
+    "fit_within",
+    "pad_to_size",
+    "sample_frame_indices",
+]
