@@ -380,8 +380,9 @@ class Quickstart:
     def text_prior(self) -> dict:
         from .prior import write_text_prior_eval
 
-        return write_text_prior_eval(self.benchmark, self.evals / "text_prior", seed=self.seed,
-                                     bootstrap_samples=self.size.bootstrap_samples)  # fmt: skip
+        metrics = write_text_prior_eval(self.benchmark, self.evals / "text_prior",
+                                        bootstrap_samples=self.size.bootstrap_samples)  # fmt: skip
+        return {"accuracy": metrics.get("accuracy")}
 
     def probe(self, key: str) -> dict:
         from .probe import probe_states
@@ -400,4 +401,31 @@ class Quickstart:
         return publish_dry_runs(self)
 
 
-__all__ = ["Quickstart", "Status"]
+def run_experiment(
+    out, size: str = "tiny", seed: int = 0, seeds: int = 1, overwrite: bool = False, progress: bool = True
+) -> str:
+    """Runs the experiment for `seeds` seeds (`seed`, `seed + 1`, ...) and tests the paper's claims over all of them.
+
+    With one seed the run's outputs are in `out`; with several, each seed's run is in `out/seed-<seed>` and `out`
+    holds the claims over every seed (`claims.md`, `claims.json`).
+
+    Returns:
+        `str`: the claims in markdown.
+    """
+    from .report import write_experiment
+
+    if seeds < 1:
+        raise ValueError(f"--seeds {seeds} must be 1 or more.")
+    out = Path(out).absolute()
+    if overwrite and out.exists():
+        shutil.rmtree(out)
+    folders = [out] if seeds == 1 else [out / f"seed-{seed + k}" for k in range(seeds)]
+    runs = []
+    for k, folder in enumerate(folders):
+        run = Quickstart(folder, size=size, seed=seed + k, progress=progress)
+        run.run()
+        runs.append(run)
+    return write_experiment(out, runs)
+
+
+__all__ = ["Quickstart", "Status", "run_experiment"]

@@ -45,7 +45,7 @@ PROXY_STYLE = {"camera_yaw": 45.0, "body_color": (40, 90, 60), "clutter": 6, "no
 
 def pool_seed(seed: int, name: str) -> int:
     """The generator seed of pool `name` of experiment seed `seed` (distinct per pool)."""
-    from ..synthetic.clip import derive_seed
+    from ..synthetic.random_streams import derive_seed
 
     return derive_seed(seed, 1 + POOL_NAMES.index(name))
 

@@ -12,16 +12,16 @@ import contextlib
 import json
 from pathlib import Path
 
+from ..atomic import write_text_atomic
 from ..hub.push_model import CARD_METADATA
-from .pipeline import STAGE2_MIXTURES, table_rows, write_text_atomic
+from .arms import STAGE2_MIXTURES
 
 
 STAND_INS = (
     "a tiny model from random weights has neither the pretrained vision encoder nor the pretrained LLM the paper "
-    "starts from. Stage 0 trains the vision tower to regress the exact 2D joints of the synthetic train frames "
-    "and to name their body states (posture, facing, hand heights, ...) from its pooled features (then frozen), and "
-    "the LM warm-up trains the language model on text-only multiple-choice questions whose answer "
-    "is stated in the prompt (loss on every token)."
+    "starts from. Stage 0 trains the vision tower to regress the exact 2D joints of the frames of the generic and "
+    "proxy pools (then frozen; no head names the benchmark's states), and the LM warm-up trains the language model "
+    "on text-only generic multiple-choice questions whose answer is stated in the prompt (loss on every token)."
 )
 LIMITATIONS = (
     "A few-million-parameter model trained for minutes on procedurally generated stick figures (64×64, 8 frames): "
@@ -29,11 +29,11 @@ LIMITATIONS = (
     "recipe only; its answers on real footage are meaningless."
 )
 DATASETS = {
-    "synthetic": "ActionArt-Synthetic-quickstart",
+    "benchmark": "ActionArt-Synthetic-quickstart",
     "pd": "ActionArt-Proxy-PD-quickstart",
     "sd": "ActionArt-Proxy-SD-quickstart",
     "fgqa": "ActionArt-Proxy-FGQA-quickstart",
-    "caption_qa": "ActionArt-CaptionQA-quickstart",
+    "ma": "ActionArt-CaptionQA-quickstart",
 }
 
 
@@ -42,23 +42,25 @@ def describe_phase(name: str, phase: dict) -> dict:
     data = phase.get("data", [])
     if name == "stage0":
         description = (
-            f"joints and body states from the vision tower (stand-in for a pretrained encoder), {phase['steps']} "
+            f"2D joints from the vision tower (stand-in for a pretrained encoder), {phase['steps']} "
             f"steps, {phase['val_error_px']} px mean joint error on validation frames"
         )
-        return {"name": name, "description": description, "datasets": ["synthetic/motion"]}
+        return {"name": name, "description": description, "datasets": ["generic/motion", "proxy_pool/motion"]}
     if name == "lm_warmup":
-        description = "text-only MCQ with the answer stated in the prompt (stand-in for a pretrained LLM)"
-    elif name == "stage1":
-        description = "video SFT on the synthetic train captions and QA"
+        description = "text-only generic MCQ with the answer stated in the prompt (stand-in for a pretrained LLM)"
+    elif name in ("stage1", "control_stage1_more"):
+        description = "generic video SFT (props, positions, movement; none of the benchmark's vocabulary)"
     elif name.startswith("stage2_"):
         description = f"proxy tasks {STAGE2_MIXTURES[name.removeprefix('stage2_')][0]}"
+    elif name == "control_shuffled":
+        description = "proxy tasks with their texts or answers shuffled across rows (a control)"
     else:
         description = "QA generated from the train captions (the paper's manual-annotation stage)"
     steps = f", {phase['steps']} steps, mean training loss {phase.get('train_loss')}" if "steps" in phase else ""
     return {"name": name, "description": description + steps, "datasets": data}
 
 
-MODEL_PHASES = {"base_stage0": "stage0", "merged": "merge"}  # model folder -> the phase that wrote it
+MODEL_PHASES = {"pf": "pf"}  # model folders written by a phase that is not a training row
 
 
 def lineage(phases: dict, model: str) -> tuple[list[dict], str | None]:
@@ -67,13 +69,13 @@ def lineage(phases: dict, model: str) -> tuple[list[dict], str | None]:
     while model in phases or model in MODEL_PHASES:
         name = MODEL_PHASES.get(model, model)
         phase = phases[name]
-        if name == "merge":
+        if name == "pf":
             merge = f"{1 - phase['alpha']} * {phase['base']} + {phase['alpha']} * {phase['finetuned']}"
             model = phase["finetuned"]
             continue
         stages.append(describe_phase(name, phase))
         model = phase["start"]
-    if model == "base":
+    if model == "untrained":
         description = "random initialisation of a tiny SigLIP + Qwen2 (`actionart_hf.training.tiny_base`)"
         stages.append({"name": "base", "description": description, "datasets": []})
     return stages[::-1], merge
@@ -90,7 +92,7 @@ def write_card_metadata(run, key: str) -> None:
         "merge": merge,
         "stand_ins": STAND_INS if "stage0" in phases else None,
         "limitations": LIMITATIONS,
-        "eval_dataset": DATASETS["synthetic"],
+        "eval_dataset": DATASETS["benchmark"],
     }
     write_text_atomic(run.models / key / CARD_METADATA, json.dumps(metadata, indent=2))
 
@@ -111,9 +113,13 @@ def publish_dry_runs(run) -> dict:
         relative to `run.out`.
     """
     hub = run.out / "hub"
-    folders = {"synthetic": run.synth, **{kind: run.proxy / kind for kind in ("pd", "sd", "fgqa", "caption_qa")}}
-    jobs = [("push-dataset", folders[kind], hub / "datasets" / name, []) for kind, name in DATASETS.items()]
-    for key, _ in table_rows()[1:]:
+    folders = {"benchmark": run.benchmark, "ma": run.ma, **{kind: run.proxy / kind for kind in ("pd", "sd", "fgqa")}}
+    jobs = [
+        ("push-dataset", folders[k], hub / "datasets" / name, [])
+        for k, name in DATASETS.items()
+        if folders[k].exists()
+    ]
+    for key in [row.key for row in run.rows if row.stage is not None or row.key == "pf"]:
         write_card_metadata(run, key)
         name = f"actionart-quickstart-{run.size_name}-{key}".replace("_", "-")
         jobs.append(("push-model", run.models / key, hub / "models" / name, ["--eval-dir", str(run.evals / key),
