@@ -318,11 +318,13 @@ class Quickstart:
         }
 
     def train(self, name: str, model: str, mixture: list[dict], steps: int) -> dict:
-        """One stage through `actionart_hf.training.sft` (the `actionart-hf train` entry), written atomically."""
+        """One stage through `actionart_hf.training.train_stage` (what `actionart-hf train` runs), written atomically.
+
+        The recipe is also written to `<out>/recipes/<name>.yaml`, so `actionart-hf train` can rerun the stage.
+        """
         import yaml
 
-        from ..training.sft import main as sft_main
-        from ..training.sft import parse_args
+        from ..training import parse_recipe, train_stage
 
         final = self.models / name
         staging = self.models / f".{name}.partial"
@@ -332,7 +334,7 @@ class Quickstart:
         recipe_path = self.recipes / f"{name}.yaml"
         recipe = self.recipe(name, model, mixture, steps, staging)
         write_text_atomic(recipe_path, yaml.safe_dump(recipe, sort_keys=False))
-        output = sft_main(*parse_args([str(recipe_path)]))
+        output = train_stage(*parse_recipe(recipe))
         if final.exists():
             shutil.rmtree(final)
         os.replace(staging, final)
