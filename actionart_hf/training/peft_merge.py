@@ -7,7 +7,6 @@ python -m actionart_hf.training.peft_merge outputs/tiny/stage3-lora outputs/tiny
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 from pathlib import Path
@@ -51,15 +50,7 @@ def merge_lora(
     return output_dir
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m actionart_hf.training.peft_merge", description=__doc__)
-    parser.add_argument("adapter_dir", help="output_dir of a LoRA stage")
-    parser.add_argument("output_dir", help="where the merged model is written")
-    parser.add_argument("--base-model", default=None, help="base checkpoint (default: from adapter_config.json)")
-    args = parser.parse_args(argv)
-    merge_lora(args.adapter_dir, args.output_dir, base_model=args.base_model)
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from .cli import make_peft_merge_parser, peft_merge_main
+
+    raise SystemExit(peft_merge_main(make_peft_merge_parser().parse_args()))
