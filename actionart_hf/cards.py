@@ -1,67 +1,22 @@
-"""Dataset and model cards from the Jinja templates in `actionart_hf/model_cards/`, via huggingface_hub.
+"""Model cards from the Jinja template in `actionart_hf/model_cards/`, via huggingface_hub.
 
 card = render_model_card(model_name="actionart-tiny", repo_id="<org>/actionart-tiny", ...)
 card.save("model/README.md")
+
+Dataset cards are written with the dataset folders they describe (`actionart_hf.data.dataset_card`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from huggingface_hub import DatasetCard, DatasetCardData, EvalResult, ModelCard, ModelCardData
+from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
+from .data.dataset_card import ACTIONART_CITATION
 from .video import DEFAULT_NUM_FRAMES
 
 
 TEMPLATES = Path(__file__).parent / "model_cards"
-ACTIONART_CITATION = """@article{peng2025actionart,
-  title   = {ActionArt: Advancing Multimodal Large Models for Fine-Grained Human-Centric Video Understanding},
-  author  = {Peng, Yi-Xing and Yang, Qize and Tang, Yu-Ming and Fu, Shenghao and Lin, Kun-Yu and Wei, Xihan and
-             Zheng, Wei-Shi},
-  journal = {arXiv preprint},
-  year    = {2025}
-}"""
-
-
-def render_dataset_card(
-    *,
-    pretty_name: str,
-    summary: str,
-    configs: list[dict],
-    sections: dict[str, str] | None = None,
-    license: str | None = None,
-    citation: str = ACTIONART_CITATION,
-    tags: list[str] | None = None,
-) -> DatasetCard:
-    """A dataset card with YAML `configs`, license and tags, and the given prose sections.
-
-    Args:
-        pretty_name (`str`): title.
-        summary (`str`): first paragraph.
-        configs (`list[dict]`): the YAML `configs` entries (`config_name`, `data_files`, optional `default`).
-        sections (`dict[str, str]`, *optional*): `## <title>` sections in order (features, counts, method, ...).
-        license (`str`, *optional*): a Hub license id set by the user; `"other"` when unknown.
-        citation (`str`, *optional*): BibTeX, the ActionArt paper by default.
-        tags (`list[str]`, *optional*): extra tags.
-    """
-    card_data = DatasetCardData(
-        pretty_name=pretty_name,
-        license=license or "other",
-        language="en",
-        task_categories=["video-text-to-text"],
-        tags=["actionart", "video", "human-motion", *(tags or [])],
-        configs=configs,
-    )
-    license_text = f"`{license}`" if license else "Not set: pass `--license` when building (recorded as `other`)."
-    return DatasetCard.from_template(
-        card_data,
-        template_path=str(TEMPLATES / "dataset_card.md.jinja"),
-        pretty_name=pretty_name,
-        summary=summary.strip(),
-        sections=[(title, body.strip()) for title, body in (sections or {}).items()],
-        license_text=license_text,
-        citation=citation.strip(),
-    )
 
 
 def render_model_card(
@@ -124,4 +79,4 @@ def render_model_card(
     )
 
 
-__all__ = ["ACTIONART_CITATION", "TEMPLATES", "render_dataset_card", "render_model_card"]
+__all__ = ["TEMPLATES", "render_model_card"]

@@ -1,8 +1,9 @@
 """The `actionart-hf` command line.
 
-Each subcommand lives in its own module exposing ``make_parser(subparsers=None) -> argparse.ArgumentParser`` and
-``main(args: argparse.Namespace) -> int | None`` (TRL's script convention). Modules are imported only when their
-command runs, so `actionart-hf --help` is instant.
+Each area's command line lives in its own `cli.py`, exposing ``make_parser(subparsers=None)``, which adds the area's
+command(s) to the `actionart-hf` subcommands (TRL's `Command` style), and ``main(args: argparse.Namespace) -> int |
+None``; `train` is TRL's script convention (`training/sft.py`). This module only assembles them. Modules are
+imported only when their command runs, so `actionart-hf --help` is instant.
 
     actionart-hf --help
     actionart-hf build-actionart --help
@@ -18,16 +19,16 @@ import sys
 
 # command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "build-actionart": ("actionart_hf.data.build_actionart", "Raw ActionArt release -> Hub-ready dataset folder."),
+    "build-actionart": ("actionart_hf.data.cli", "Raw ActionArt release -> Hub-ready dataset folder."),
     "synth": ("actionart_hf.synthetic.cli", "Generate the synthetic human-motion benchmark (exact labels)."),
     "proxy": ("actionart_hf.proxy.cli", "Build proxy-task data: pd | sd | fgqa | caption-qa."),
     "train": ("actionart_hf.training.sft", "Train a stage with TRL's SFTTrainer from a recipe YAML."),
-    "merge": ("actionart_hf.merge", "Parameter fusion: (1-alpha)*base + alpha*finetuned, streamed."),
+    "merge": ("actionart_hf.merge.cli", "Parameter fusion: (1-alpha)*base + alpha*finetuned, streamed."),
     "eval": ("actionart_hf.evaluation.cli", "Evaluate a model on ActionArt (or the synthetic benchmark)."),
-    "push-dataset": ("actionart_hf.hub.push_dataset", "Publish a built dataset folder to the Hub (or --dry-run)."),
-    "push-model": ("actionart_hf.hub.push_model", "Publish a model folder to the Hub (or --dry-run)."),
-    "push-metric": ("actionart_hf.hub.push_metric", "Publish the accuracy metric as a Space (or --dry-run)."),
-    "quickstart": ("actionart_hf.quickstart", "Run the whole pipeline on synthetic data on a laptop."),
+    "push-dataset": ("actionart_hf.hub.cli", "Publish a built dataset folder to the Hub (or --dry-run)."),
+    "push-model": ("actionart_hf.hub.cli", "Publish a model folder to the Hub (or --dry-run)."),
+    "push-metric": ("actionart_hf.hub.cli", "Publish the accuracy metric as a Space (or --dry-run)."),
+    "quickstart": ("actionart_hf.quickstart.cli", "Run the whole pipeline on synthetic data on a laptop."),
 }
 
 
@@ -73,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(commands[name][0])
     if hasattr(module, "run_cli"):  # commands that parse their own argv (e.g. TrlParser's `--config X.yaml`)
         return int(module.run_cli(rest, prog=f"actionart-hf {name}") or 0)
-    parser = module.make_parser()
-    parser.prog = f"actionart-hf {name}"
-    args = parser.parse_args(rest)
+    parser = argparse.ArgumentParser(prog="actionart-hf")
+    module.make_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
     return int(module.main(args) or 0)
 
 

@@ -10,7 +10,7 @@ python dataset_scripts/build_actionart.py --release raw --out ActionArt --push -
 
 import sys
 
-from actionart_hf.data.build_actionart import main, make_parser
+from actionart_hf.data.cli import main, make_parser
 
 
 if __name__ == "__main__":

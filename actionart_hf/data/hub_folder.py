@@ -22,7 +22,7 @@ import datasets
 from datasets.table import embed_table_storage
 
 from ..atomic import replace_dir, staged_dir
-from ..cards import ACTIONART_CITATION, render_dataset_card
+from .dataset_card import ACTIONART_CITATION, render_dataset_card
 
 
 DATA_DIR = "data"
@@ -164,7 +164,7 @@ def write_dataset_card(
     """Writes `README.md` with YAML `configs` (from the parquet files present), license, tags and prose.
 
     Write the card last: its `configs` list the parquet files in `folder` at call time. See
-    `actionart_hf.cards.render_dataset_card` for the arguments; `default_config` is marked `default: true`.
+    `actionart_hf.data.dataset_card.render_dataset_card` for the arguments; `default_config` is marked `default: true`.
     """
     card = render_dataset_card(
         pretty_name=pretty_name,

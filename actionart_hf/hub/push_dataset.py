@@ -1,19 +1,17 @@
-"""`actionart-hf push-dataset DIR --repo-id <org>/ActionArt`: publish a dataset folder built by our tools.
-
-    actionart-hf push-dataset outputs/ActionArt-example --repo-id <org>/ActionArt --dry-run
-    actionart-hf push-dataset outputs/quickstart/synthetic --repo-id <org>/ActionArt-Synthetic
+"""Publishing a dataset folder built by our tools (`build-actionart`, `synth`, `proxy`) as a Hub dataset.
 
 The folder must hold a card (`README.md` with YAML `configs`) and `data/<config>/*.parquet`; it is uploaded as is
-(private unless `--public`), with the token of the usual huggingface_hub login.
+(private unless `public`), with the token of the usual huggingface_hub login.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 from pathlib import Path
 
 from ..data.hub_folder import find_configs
-from .prepare import add_push_arguments, copy_tree, push_prepared
+from .prepare import PushResult, copy_tree, push_prepared
+from .upload import default_repo_id
 
 
 def check_dataset_folder(folder: Path) -> None:
@@ -26,21 +24,35 @@ def check_dataset_folder(folder: Path) -> None:
         raise ValueError(f"{str(folder)!r} has no data/<config>/<split>-*.parquet files.")
 
 
-def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argparse.ArgumentParser:
-    kwargs = {"description": __doc__, "formatter_class": argparse.RawDescriptionHelpFormatter}
-    parser = subparsers.add_parser("push-dataset", **kwargs) if subparsers else argparse.ArgumentParser(**kwargs)
-    parser.add_argument("folder", type=Path, help="dataset folder (README.md + data/ + videos/)")
-    add_push_arguments(parser, "ActionArt")
-    return parser
+def push_dataset_folder(
+    folder: str | os.PathLike,
+    repo_id: str | None = None,
+    *,
+    public: bool = False,
+    dry_run: bool = False,
+    dry_run_dir: str | os.PathLike | None = None,
+    overwrite: bool = False,
+) -> PushResult:
+    """Uploads a built dataset folder as a Hub dataset, or with `dry_run` writes exactly what would be uploaded.
 
+    Args:
+        folder (`str` or `os.PathLike`): dataset folder (`README.md` + `data/` + `videos/`).
+        repo_id (`str`, *optional*): Hub dataset id; defaults to `$ACTIONART_HUB_ORG/<folder name>`.
+        public (`bool`, *optional*, defaults to `False`): create the repository as public (default: private).
+        dry_run (`bool`, *optional*, defaults to `False`): write the upload folder and list it; upload nothing.
+        dry_run_dir (`str` or `os.PathLike`, *optional*): where a dry run writes the folder; defaults to the
+            sibling `<folder>-hub-dry-run`.
+        overwrite (`bool`, *optional*, defaults to `False`): replace an existing `dry_run_dir`.
 
-def main(args: argparse.Namespace) -> int:
-    check_dataset_folder(args.folder)
-    push_prepared(
-        args, args.folder.name, "dataset", lambda stage: copy_tree(args.folder, stage),
-        args.folder.parent / f"{args.folder.name}-hub-dry-run",
+    Returns:
+        [`PushResult`].
+    """
+    folder = Path(folder)
+    check_dataset_folder(folder)
+    return push_prepared(
+        lambda stage: copy_tree(folder, stage), repo_id or default_repo_id(folder.name), "dataset", public=public,
+        dry_run=dry_run, dry_run_dir=dry_run_dir or folder.parent / f"{folder.name}-hub-dry-run", overwrite=overwrite,
     )  # fmt: skip
-    return 0
 
 
-__all__ = ["check_dataset_folder", "main", "make_parser"]
+__all__ = ["check_dataset_folder", "push_dataset_folder"]

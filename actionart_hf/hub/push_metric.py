@@ -1,7 +1,4 @@
-"""`actionart-hf push-metric --repo-id <org>/actionart_accuracy`: publish the metric as a Hub Space.
-
-    actionart-hf push-metric --repo-id <org>/actionart_accuracy --dry-run   # writes outputs/space/actionart_accuracy
-    python -c "import evaluate; print(evaluate.load('outputs/space/actionart_accuracy'))"
+"""Publishing the accuracy metric as a Hub Space, for `evaluate.load("<org>/actionart_accuracy")`.
 
 The Space holds the metric script, its helper `scoring.py`, the card (`README.md`, `sdk: gradio`), `app.py` and
 `requirements.txt`; once pushed, `evaluate.load("<org>/actionart_accuracy")` works anywhere.
@@ -9,14 +6,16 @@ The Space holds the metric script, its helper `scoring.py`, the card (`README.md
 
 from __future__ import annotations
 
-import argparse
+import os
 import shutil
 from pathlib import Path
 
-from .prepare import add_push_arguments, push_prepared
+from .prepare import PushResult, push_prepared
+from .upload import default_repo_id
 
 
-METRIC_DIR = Path(__file__).resolve().parents[1] / "metrics" / "actionart_accuracy"
+METRIC_NAME = "actionart_accuracy"
+METRIC_DIR = Path(__file__).resolve().parents[1] / "metrics" / METRIC_NAME
 SPACE_FILES = ("actionart_accuracy.py", "scoring.py", "README.md", "app.py", "requirements.txt")
 
 
@@ -26,18 +25,32 @@ def write_space(folder: Path) -> None:
         shutil.copy2(METRIC_DIR / name, folder / name)
 
 
-def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argparse.ArgumentParser:
-    kwargs = {"description": __doc__, "formatter_class": argparse.RawDescriptionHelpFormatter}
-    parser = subparsers.add_parser("push-metric", **kwargs) if subparsers else argparse.ArgumentParser(**kwargs)
-    add_push_arguments(parser, "actionart_accuracy")
-    return parser
+def push_metric(
+    repo_id: str | None = None,
+    *,
+    public: bool = False,
+    dry_run: bool = False,
+    dry_run_dir: str | os.PathLike | None = None,
+    overwrite: bool = False,
+) -> PushResult:
+    """Uploads the metric as a Gradio Space, or with `dry_run` writes exactly what would be uploaded.
+
+    Args:
+        repo_id (`str`, *optional*): Space id; defaults to `$ACTIONART_HUB_ORG/actionart_accuracy`.
+        public (`bool`, *optional*, defaults to `False`): create the Space as public (default: private).
+        dry_run (`bool`, *optional*, defaults to `False`): write the Space folder and list it; upload nothing.
+        dry_run_dir (`str` or `os.PathLike`, *optional*, defaults to `outputs/space/actionart_accuracy`): where a
+            dry run writes the folder. `evaluate.load(<folder>)` reads `<folder>/<folder name>.py`, so keep the
+            metric's name as the folder name to load it locally.
+        overwrite (`bool`, *optional*, defaults to `False`): replace an existing `dry_run_dir`.
+
+    Returns:
+        [`PushResult`].
+    """
+    return push_prepared(
+        write_space, repo_id or default_repo_id(METRIC_NAME), "space", public=public, dry_run=dry_run,
+        dry_run_dir=dry_run_dir or Path("outputs") / "space" / METRIC_NAME, overwrite=overwrite, space_sdk="gradio",
+    )  # fmt: skip
 
 
-def main(args: argparse.Namespace) -> int:
-    # evaluate.load(<folder>) reads <folder>/<folder name>.py, so the dry-run folder keeps the metric's name.
-    push_prepared(args, "actionart_accuracy", "space", write_space, Path("outputs") / "space" / "actionart_accuracy",
-                  space_sdk="gradio")  # fmt: skip
-    return 0
-
-
-__all__ = ["SPACE_FILES", "main", "make_parser", "write_space"]
+__all__ = ["METRIC_DIR", "METRIC_NAME", "SPACE_FILES", "push_metric", "write_space"]

@@ -1,23 +1,21 @@
-"""`actionart-hf push-model DIR --repo-id <org>/<name>`: publish a checkpoint with its model card.
-
-    actionart-hf push-model outputs/quickstart/models/stage3_proxy --repo-id <org>/actionart-tiny --dry-run
-    actionart-hf push-model outputs/merged --repo-id <org>/actionart-7b --eval-dir outputs/eval/merged
+"""Publishing a checkpoint with its model card as a Hub model.
 
 The folder is any `save_pretrained` output (train, merge, convert). A `README.md` already in it (e.g. written by
-`actionart-hf merge`) is kept unless `--regenerate-card`; otherwise a card is rendered from the
+`actionart-hf merge`) is kept unless `regenerate_card`; otherwise a card is rendered from the
 `model_cards/model_card.md.jinja` template with the config, the optional `actionart_card.json` beside the weights
-(`summary`, `base_model`, `stages`, `datasets`, `merge`, `stand_ins`, `limitations`) and, with `--eval-dir`, the
+(`summary`, `base_model`, `stages`, `datasets`, `merge`, `stand_ins`, `limitations`) and, with `eval_dir`, the
 `metrics.json` of `actionart-hf eval` as `model-index` results.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
 from pathlib import Path
 
 from ..cards import render_model_card
-from .prepare import add_push_arguments, copy_tree, push_prepared
+from .prepare import PushResult, copy_tree, push_prepared
+from .upload import default_repo_id
 
 
 CARD_METADATA = "actionart_card.json"
@@ -63,28 +61,49 @@ def model_card_for(folder: Path, repo_id: str, eval_dir: Path | None = None):
     )
 
 
-def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argparse.ArgumentParser:
-    kwargs = {"description": __doc__, "formatter_class": argparse.RawDescriptionHelpFormatter}
-    parser = subparsers.add_parser("push-model", **kwargs) if subparsers else argparse.ArgumentParser(**kwargs)
-    parser.add_argument("folder", type=Path, help="model folder (config.json + *.safetensors + processor files)")
-    parser.add_argument("--eval-dir", type=Path, help="output folder of `actionart-hf eval` (its metrics.json)")
-    parser.add_argument("--regenerate-card", action="store_true", help="replace an existing README.md card")
-    add_push_arguments(parser, "actionart-model")
-    return parser
+def push_model_folder(
+    folder: str | os.PathLike,
+    repo_id: str | None = None,
+    *,
+    eval_dir: str | os.PathLike | None = None,
+    regenerate_card: bool = False,
+    public: bool = False,
+    dry_run: bool = False,
+    dry_run_dir: str | os.PathLike | None = None,
+    overwrite: bool = False,
+) -> PushResult:
+    """Uploads a model folder with its card as a Hub model, or with `dry_run` writes exactly what would be uploaded.
 
+    Args:
+        folder (`str` or `os.PathLike`): a `save_pretrained` folder (`config.json` + `*.safetensors` + processor).
+        repo_id (`str`, *optional*): Hub model id; defaults to `$ACTIONART_HUB_ORG/<folder name>`.
+        eval_dir (`str` or `os.PathLike`, *optional*): output folder of `actionart-hf eval`, whose `metrics.json`
+            becomes the card's `model-index` results.
+        regenerate_card (`bool`, *optional*, defaults to `False`): replace a `README.md` card already in `folder`.
+        public (`bool`, *optional*, defaults to `False`): create the repository as public (default: private).
+        dry_run (`bool`, *optional*, defaults to `False`): write the upload folder and list it; upload nothing.
+        dry_run_dir (`str` or `os.PathLike`, *optional*): where a dry run writes the folder; defaults to the
+            sibling `<folder>-hub-dry-run`.
+        overwrite (`bool`, *optional*, defaults to `False`): replace an existing `dry_run_dir`.
 
-def main(args: argparse.Namespace) -> int:
-    check_model_folder(args.folder)
-    repo_id = args.repo_id or f"local/{args.folder.name}"
+    Returns:
+        [`PushResult`].
+    """
+    folder = Path(folder)
+    check_model_folder(folder)
+    repo_id = repo_id or default_repo_id(folder.name)
 
     def prepare(stage: Path) -> None:
-        copy_tree(args.folder, stage)
-        if args.regenerate_card or not (stage / "README.md").is_file():
+        copy_tree(folder, stage)
+        if regenerate_card or not (stage / "README.md").is_file():
             (stage / "README.md").unlink(missing_ok=True)
-            model_card_for(args.folder, repo_id, args.eval_dir).save(str(stage / "README.md"))
+            card = model_card_for(folder, repo_id, None if eval_dir is None else Path(eval_dir))
+            card.save(str(stage / "README.md"))
 
-    push_prepared(args, args.folder.name, "model", prepare, args.folder.parent / f"{args.folder.name}-hub-dry-run")
-    return 0
+    return push_prepared(
+        prepare, repo_id, "model", public=public, dry_run=dry_run, overwrite=overwrite,
+        dry_run_dir=dry_run_dir or folder.parent / f"{folder.name}-hub-dry-run",
+    )  # fmt: skip
 
 
-__all__ = ["check_model_folder", "main", "make_parser", "model_card_for"]
+__all__ = ["CARD_METADATA", "check_model_folder", "model_card_for", "push_model_folder"]

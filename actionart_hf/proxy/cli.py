@@ -327,4 +327,30 @@ def _build(args: argparse.Namespace):
     return report
 
 
-__all__ = ["SUBCOMMANDS", "build_teacher", "main", "make_parser"]
+def make_server_parser() -> argparse.ArgumentParser:
+    """Arguments of `python -m actionart_hf.proxy.testing`: serve the simulated teacher over HTTP."""
+    parser = argparse.ArgumentParser(
+        prog="python -m actionart_hf.proxy.testing",
+        description="Serve the simulated teacher as an OpenAI-compatible endpoint.",
+    )
+    parser.add_argument("--port", type=int, default=8011)
+    parser.add_argument("--delay-ms", type=float, default=0.0, help="fixed latency per answer")
+    return parser
+
+
+def serve_main(args: argparse.Namespace) -> int:
+    """Serves a `ChatCompletionServer` on 127.0.0.1 until Ctrl-C."""
+    import threading
+
+    from .testing import ChatCompletionServer
+
+    server = ChatCompletionServer(delay_s=args.delay_ms / 1000, port=args.port).start()
+    print(f"serving on {server.base_url} (Ctrl-C to stop)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+__all__ = ["SUBCOMMANDS", "build_teacher", "main", "make_parser", "make_server_parser", "serve_main"]

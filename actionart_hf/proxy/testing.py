@@ -12,7 +12,6 @@ The server counts requests, remembers how often each request body was answered, 
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import json
@@ -277,21 +276,10 @@ class ChatCompletionServer:
         self.stop()
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Serve the simulated teacher as an OpenAI-compatible endpoint.")
-    parser.add_argument("--port", type=int, default=8011)
-    parser.add_argument("--delay-ms", type=float, default=0.0, help="fixed latency per answer")
-    args = parser.parse_args(argv)
-    server = ChatCompletionServer(delay_s=args.delay_ms / 1000, port=args.port).start()
-    print(f"serving on {server.base_url} (Ctrl-C to stop)", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        server.stop()
+__all__ = ["UNIT_VOCABULARY", "ChatCompletionServer", "request_digest", "simulated_teacher"]
 
 
 if __name__ == "__main__":
-    main()
+    from .cli import make_server_parser, serve_main
 
-
-__all__ = ["UNIT_VOCABULARY", "ChatCompletionServer", "request_digest", "simulated_teacher"]
+    raise SystemExit(serve_main(make_server_parser().parse_args()))

@@ -318,11 +318,11 @@ class Quickstart:
         }
 
     def train_row(self, row: Row) -> dict:
-        """One trained row through `actionart_hf.training.sft` (the `actionart-hf train` entry), written atomically."""
+        """One trained row through `actionart_hf.training.train_stage` (what `actionart-hf train` runs), written
+        atomically. The recipe is also written to `<out>/recipes/<key>.yaml`, so `actionart-hf train` can rerun it."""
         import yaml
 
-        from ..training.sft import main as sft_main
-        from ..training.sft import parse_args
+        from ..training import parse_recipe, train_stage
 
         final = self.models / row.key
         staging = self.models / f".{row.key}.partial"
@@ -332,7 +332,7 @@ class Quickstart:
         recipe_path = self.recipes / f"{row.key}.yaml"
         recipe = self.recipe(row, staging)
         write_text_atomic(recipe_path, yaml.safe_dump(recipe, sort_keys=False))
-        output = sft_main(*parse_args([str(recipe_path)]))
+        output = train_stage(*parse_recipe(recipe))
         if final.exists():
             shutil.rmtree(final)
         os.replace(staging, final)

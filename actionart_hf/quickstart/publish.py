@@ -1,18 +1,18 @@
 """Publishing dry runs of every quickstart artefact: the datasets, each trained model with its card, the metric.
 
-Each artefact goes through its `push-*` command with `--dry-run` into `<out>/hub/<kind>/<name>/`, which holds exactly
-what `push-dataset` / `push-model` / `push-metric` would upload; the file list is written beside it as
-`<name>.files.txt`. Model cards get their training lineage from `status.json` and their `model-index` from the
-model's evaluation on the held-out test split.
+Each artefact goes through its publishing function (`actionart_hf.hub`, what the `push-*` commands run) as a dry run
+into `<out>/hub/<kind>/<name>/`, which holds exactly what `push-dataset` / `push-model` / `push-metric` would upload;
+the file list is written beside it as `<name>.files.txt`. Model cards get their training lineage from `status.json`
+and their `model-index` from the model's evaluation on the held-out test split.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-from pathlib import Path
+from functools import partial
 
 from ..atomic import write_text_atomic
+from ..hub import push_dataset_folder, push_metric, push_model_folder
 from ..hub.push_model import CARD_METADATA
 from .arms import STAGE2_MIXTURES
 
@@ -97,14 +97,6 @@ def write_card_metadata(run, key: str) -> None:
     write_text_atomic(run.models / key / CARD_METADATA, json.dumps(metadata, indent=2))
 
 
-def _dry_run(command: str, argv: list[str], listing: Path) -> None:
-    """Runs `actionart-hf <command> ... --dry-run`, its file listing written to `listing`."""
-    from ..cli import main as cli_main
-
-    with listing.open("w") as stream, contextlib.redirect_stdout(stream):
-        cli_main([command, *argv, "--dry-run", "--overwrite"])
-
-
 def publish_dry_runs(run) -> dict:
     """Dry runs of `push-dataset` (every dataset), `push-model` (every trained model) and `push-metric`.
 
@@ -114,25 +106,25 @@ def publish_dry_runs(run) -> dict:
     """
     hub = run.out / "hub"
     folders = {"benchmark": run.benchmark, "ma": run.ma, **{kind: run.proxy / kind for kind in ("pd", "sd", "fgqa")}}
-    jobs = [
-        ("push-dataset", folders[k], hub / "datasets" / name, [])
-        for k, name in DATASETS.items()
-        if folders[k].exists()
-    ]
+    jobs = []
+    for kind, name in DATASETS.items():
+        if folders[kind].exists():
+            target = hub / "datasets" / name
+            jobs.append(("push-dataset", folders[kind], target, partial(push_dataset_folder, folders[kind])))
     for key in [row.key for row in run.rows if row.stage is not None or row.key == "pf"]:
         write_card_metadata(run, key)
-        name = f"actionart-quickstart-{run.size_name}-{key}".replace("_", "-")
-        jobs.append(("push-model", run.models / key, hub / "models" / name, ["--eval-dir", str(run.evals / key),
-                                                                             "--regenerate-card"]))  # fmt: skip
-    jobs.append(("push-metric", None, hub / "spaces" / "actionart_accuracy", []))
+        target = hub / "models" / f"actionart-quickstart-{run.size_name}-{key}".replace("_", "-")
+        push = partial(push_model_folder, run.models / key, eval_dir=run.evals / key, regenerate_card=True)
+        jobs.append(("push-model", run.models / key, target, push))
+    jobs.append(("push-metric", None, hub / "spaces" / "actionart_accuracy", push_metric))
     published = []
-    for command, source, target, extra in jobs:
+    for command, source, target, push in jobs:
         target.parent.mkdir(parents=True, exist_ok=True)
-        repo = ["--repo-id", f"<you>/{target.name}"]
-        argv = ([] if source is None else [str(source)]) + repo + extra + ["--dry-run-dir", str(target)]
-        _dry_run(command, argv, target.with_name(target.name + ".files.txt"))
+        repo_id = f"<you>/{target.name}"
+        result = push(repo_id=repo_id, dry_run=True, dry_run_dir=target, overwrite=True)
+        write_text_atomic(target.with_name(target.name + ".files.txt"), result.summary() + "\n")
         relative = [] if source is None else [str(source.relative_to(run.out))]  # the listed command runs from <out>
-        real = " ".join(["actionart-hf", command, *relative, *repo])
+        real = " ".join(["actionart-hf", command, *relative, "--repo-id", repo_id])
         published.append({"dry_run": str(target.relative_to(run.out)), "command": real})
     return {"published": published}
 

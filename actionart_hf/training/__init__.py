@@ -1,8 +1,10 @@
 """Training: TRL SFT script, dataset mixtures, the video collator, per-module learning rates (docs/DESIGN.md §6.6).
 
     >>> from actionart_hf.training import ActionArtTrainingArguments, DatasetSpec, load_mixture, ActionArtDataCollator
+    >>> from actionart_hf.training import load_recipe, parse_recipe, train_stage
+    >>> train_stage(*parse_recipe(load_recipe("recipes/tiny/stage2_proxy/config_sd_fgqa.yaml")))
 
-Entry point: `actionart-hf train RECIPE.yaml` (= `python -m actionart_hf.training.sft --config RECIPE.yaml`).
+Command line: `actionart-hf train RECIPE.yaml` (= `python -m actionart_hf.training.sft --config RECIPE.yaml`).
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ _EXPORTS = {
     "apply_freezing": ".modules",
     "parameter_groups": ".modules",
     "ActionArtSFTTrainer": ".trainer",
-    "merge_lora": ".peft_merge",
-    "make_parser": ".sft",
-    "parse_args": ".sft",
-    "main": ".sft",
+    "merge_lora": "..merge.loading",
+    "check_args": ".recipe",
+    "load_recipe": ".recipe",
+    "parse_recipe": ".recipe",
+    "train_stage": ".stage",
     "make_tiny_base": ".tiny_base",
 }
 

@@ -15,7 +15,6 @@ Saved with `save_pretrained` (safetensors, `auto_map` and the model code), it lo
 
 from __future__ import annotations
 
-import argparse
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -104,37 +103,7 @@ def make_tiny_base(
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m actionart_hf.training.tiny_base",
-        description="Create the tiny base ActionArt checkpoint of the tiny recipes (offline).",
-    )
-    parser.add_argument("--out", default="outputs/tiny/base", help="output folder (default: outputs/tiny/base)")
-    parser.add_argument(
-        "--data",
-        nargs="+",
-        default=None,
-        help=f"dataset folders whose words the tokenizer covers (default: {DEFAULT_DATA})",
-    )
-    parser.add_argument("--tokenizer", choices=("word", "bpe"), default="word", help="tokenizer kind (default: word)")
-    parser.add_argument("--num-frames", type=int, default=4, help="frames the video processor samples (default: 4)")
-    parser.add_argument("--image-size", type=int, default=32, help="frame side the vision tower sees (default: 32)")
-    parser.add_argument("--seed", type=int, default=0, help="initialisation seed")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    out = make_tiny_base(
-        args.out,
-        data=args.data,
-        tokenizer_kind=args.tokenizer,
-        num_frames=args.num_frames,
-        seed=args.seed,
-        overwrite=args.overwrite,
-        image_size=args.image_size,
-    )
-    print(f"Tiny base checkpoint written to {out}")
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from .cli import make_tiny_base_parser, tiny_base_main
+
+    raise SystemExit(tiny_base_main(make_tiny_base_parser().parse_args()))

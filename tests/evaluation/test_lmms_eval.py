@@ -7,7 +7,8 @@ import sys
 import pytest
 import yaml
 
-from actionart_hf.integrations.lmms_eval import TASK_DIR, TASK_FILES, main, write_task_folder
+from actionart_hf.integrations.lmms_eval import TASK_DIR, TASK_FILES, write_task_folder
+from actionart_hf.integrations.lmms_eval.cli import main, make_parser
 from actionart_hf.tasks import format_mcq_prompt
 
 
@@ -107,7 +108,9 @@ def test_circular_task(tiny_benchmark, tmp_path, scripted):
 
 
 def test_writer_and_placeholder_errors(tiny_benchmark, tmp_path, monkeypatch, capsys):
-    assert main(["--dataset", "org/ActionArt", "--output", str(tmp_path / "hub"), "--split", "validation"]) == 0
+    argv = ["--dataset", "org/ActionArt", "--output", str(tmp_path / "hub"), "--split", "validation"]
+    args = make_parser().parse_args(argv)
+    assert main(args) == 0
     config = _load_task(tmp_path / "hub", "actionart_circular.yaml")
     assert (config["dataset_path"], config["test_split"]) == ("org/ActionArt", "validation")
     assert "--include_path" in capsys.readouterr().out

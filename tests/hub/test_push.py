@@ -55,3 +55,18 @@ def test_push_metric_dry_run_loads_with_evaluate(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0.5"
+
+
+def test_push_functions_take_plain_values(tmp_path, monkeypatch):
+    from actionart_hf.hub import push_metric
+
+    out = tmp_path / "space"
+    result = push_metric("me/actionart_accuracy", dry_run=True, dry_run_dir=out)
+    assert result.dry_run_dir == out and "actionart_accuracy.py" in result.files
+    assert (
+        result.summary().splitlines()[0]
+        == f"Dry run: {out} holds exactly what would be uploaded to me/actionart_accuracy (space):"
+    )
+    monkeypatch.delenv("ACTIONART_HUB_ORG", raising=False)
+    with pytest.raises(ValueError, match="ACTIONART_HUB_ORG"):
+        push_metric(dry_run=True, dry_run_dir=tmp_path / "other")

@@ -109,7 +109,7 @@ def test_task_table_matches_the_package():
 
 
 def test_metric_citation_matches_the_package():
-    from actionart_hf.cards import ACTIONART_CITATION
+    from actionart_hf.data.dataset_card import ACTIONART_CITATION
 
     source = (METRIC_DIR / "actionart_accuracy.py").read_text()
     citation = re.search(r'_CITATION = """\\\n(.*?)"""', source, flags=re.S).group(1)

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from actionart_hf.cli import main as cli_main
-from actionart_hf.quickstart import SIZES, make_parser, table_rows
+from actionart_hf.quickstart import SIZES, table_rows
+from actionart_hf.quickstart.cli import make_parser
 from actionart_hf.quickstart.pipeline import Quickstart
 
 

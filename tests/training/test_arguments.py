@@ -177,14 +177,14 @@ def test_sample_by_weight():
 def test_resume_choice(tmp_path):
     from types import SimpleNamespace
 
-    from actionart_hf.training.sft import _last_checkpoint
+    from actionart_hf.training.stage import resume_checkpoint
 
     out = tmp_path / "run"
     (out / "checkpoint-2").mkdir(parents=True)
     (out / "checkpoint-10").mkdir()
 
     def choice(value):
-        return _last_checkpoint(SimpleNamespace(resume_from_checkpoint=value, output_dir=str(out)))
+        return resume_checkpoint(SimpleNamespace(resume_from_checkpoint=value, output_dir=str(out)))
 
     assert choice(None).endswith("checkpoint-10")  # found in output_dir
     assert choice("true").endswith("checkpoint-10")
@@ -193,4 +193,18 @@ def test_resume_choice(tmp_path):
     with pytest.raises(ValueError, match="is not a checkpoint folder"):
         choice(str(tmp_path / "nope"))
     with pytest.raises(ValueError, match="holds no checkpoint"):
-        _last_checkpoint(SimpleNamespace(resume_from_checkpoint="true", output_dir=str(tmp_path / "empty")))
+        resume_checkpoint(SimpleNamespace(resume_from_checkpoint="true", output_dir=str(tmp_path / "empty")))
+
+
+def test_recipe_mapping_is_parsed_like_a_yaml_file(tmp_path):
+    from actionart_hf.training import load_recipe, parse_recipe
+
+    recipe = load_recipe(write_recipe(tmp_path, num_frames=5))
+    from_mapping = parse_recipe(recipe, ["--max_steps", "3"])
+    from_file = parse_args([str(tmp_path / "recipe.yaml"), "--max_steps", "3"])
+    assert from_mapping == from_file
+    assert from_mapping[1].max_steps == 3 and from_mapping[3].num_frames == 5
+    with pytest.raises(ValueError, match="num_frame"):
+        parse_recipe({**recipe, "num_frame": 4})
+    with pytest.raises(ValueError, match="nothing would train"):
+        parse_recipe({**recipe, "freeze_vision_tower": True, "freeze_projector": True, "freeze_language_model": True})

@@ -11,7 +11,6 @@ it with your dataset, config and split filled in; `--dataset` may also be a loca
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -60,19 +59,4 @@ def write_task_folder(
     return output_dir
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m actionart_hf.integrations.lmms_eval", description="Write the ActionArt lmms-eval task folder."
-    )
-    parser.add_argument("--dataset", required=True, help="Hub dataset id or local dataset folder")
-    parser.add_argument("--output", required=True, help="folder to pass to lmms-eval --include_path")
-    parser.add_argument("--config", default="qa")
-    parser.add_argument("--split", default="test")
-    parser.add_argument("--overwrite", action="store_true")
-    args = parser.parse_args(argv)
-    folder = write_task_folder(args.output, args.dataset, args.config, args.split, args.overwrite)
-    print(f"lmms-eval --include_path {folder} --tasks actionart,actionart_circular ...")
-    return 0
-
-
-__all__ = ["TASK_DIR", "TASK_FILES", "main", "write_task_folder"]
+__all__ = ["TASK_DIR", "TASK_FILES", "write_task_folder"]

@@ -1,6 +1,6 @@
 import sys
 
-from . import main
+from .cli import main, make_parser
 
 
-sys.exit(main())
+sys.exit(main(make_parser().parse_args()))
