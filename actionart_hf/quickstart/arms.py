@@ -45,7 +45,7 @@ class Row:
     data: tuple[str, ...] = ()
 
 
-def table_rows(stage2: tuple[str, ...], proxy_arm: str) -> list[Row]:
+def table_rows(stage2: tuple[str, ...], proxy_arm: str, stage3_from_pf: bool = True) -> list[Row]:
     """The rows of a run, in training order (a row's start model always comes earlier)."""
     proxy_label = STAGE2_MIXTURES[proxy_arm][0]
     rows = [
@@ -63,7 +63,8 @@ def table_rows(stage2: tuple[str, ...], proxy_arm: str) -> list[Row]:
         Row("stage3_from_baseline", "stage 3 (MA) from the baseline", "paper", "stage3", "stage1", ("ma", "replay")),
         Row("stage3_from_proxy", f"stage 3 (MA) from stage 2 {proxy_label}", "paper", "stage3", f"stage2_{proxy_arm}",
             ("ma", "replay")),
-        Row("stage3_from_pf", "stage 3 (MA) from PF", "paper", "stage3", "pf", ("ma", "replay")),
+        *([Row("stage3_from_pf", "stage 3 (MA) from PF", "paper", "stage3", "pf", ("ma", "replay"))]
+          if stage3_from_pf else []),
         Row("control_stage1_more", "control: stage 1 continued for stage 2's steps", "control", "stage2", "stage1",
             ("generic",)),
         Row("stage3_from_stage1_more", "control: stage 3 (MA) from stage 1 continued", "control", "stage3",

@@ -80,7 +80,7 @@ class Quickstart:
         self.models = self.out / "models"
         self.evals = self.out / "eval"
         self.recipes = self.out / "recipes"
-        self.rows = table_rows(self.size.stage2, self.size.proxy_arm)
+        self.rows = table_rows(self.size.stage2, self.size.proxy_arm, self.size.stage3_from_pf)
 
     # ------------------------------------------------------------------ phases
     def phase(self, name: str, fn: Callable[[], dict | None]) -> None:
@@ -111,7 +111,7 @@ class Quickstart:
         for row in self.rows:
             if row.key != "text_prior":
                 self.phase(f"eval_{row.key}", lambda key=row.key: self.evaluate(key))
-        for key in ("stage0", "stage1", f"stage2_{self.size.proxy_arm}", "stage3_from_baseline", "stage3_from_proxy"):
+        for key in ("stage0", "stage1", f"stage2_{self.size.proxy_arm}", "stage3_from_proxy"):
             self.phase(f"probe_{key}", lambda key=key: {"probe": self.probe(key)})
         self.phase("publish", self.publish)
         self.phase("table", self.write_table)
@@ -221,8 +221,9 @@ class Quickstart:
                 entries.append(self.messages_entry(self.generic_sft, 1.0))
             elif part == "text_mcq":
                 entries.append(self.messages_entry(self.text_mcq, 1.0))
-            elif part == "ma":
-                entries.append({"path": str(self.ma), "name": "qa", "split": "train", "weight": 1.0})
+            elif part == "ma":  # answered with the option's words (the scorer maps them to the letter)
+                entries.append({"path": str(self.ma), "name": "qa", "split": "train", "weight": 1.0,
+                                "answer": "option"})  # fmt: skip
             elif part == "replay":
                 continue
             else:

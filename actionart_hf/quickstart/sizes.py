@@ -31,6 +31,7 @@ class QuickstartSize:
     Args:
         stage2 (`tuple[str]`): the stage-2 proxy mixtures run (keys of `STAGE2_MIXTURES`).
         proxy_arm (`str`): the stage-2 mixture that parameter fusion and stage 3 continue from.
+        stage3_from_pf (`bool`): also train stage 3 from the PF model.
         steps (`dict`): optimizer steps per stage (`lm_warmup`, `stage1`, `stage2`, `stage3`).
         batch_size (`int`): per-device batch size (`warmup_batch_size` for the text-only warm-up).
         learning_rate (`dict`): peak learning rate per stage (cosine schedule).
@@ -56,6 +57,7 @@ class QuickstartSize:
     teacher_error_rate: float = 0.15
     stage2: tuple = ("pd",)
     proxy_arm: str = "pd"
+    stage3_from_pf: bool = True
     steps: dict = field(default_factory=lambda: {"lm_warmup": 1, "stage1": 1, "stage2": 1, "stage3": 1})
     batch_size: int = 32
     warmup_batch_size: int = 32
@@ -100,8 +102,10 @@ SIZES: dict[str, QuickstartSize] = {
         benchmark={"train": 300, "validation": 40, "test": 150},
         generic=600,
         proxy=600,
-        steps={"lm_warmup": 400, "stage1": 300, "stage2": 300, "stage3": 200},
-        stage0_seconds=90.0,
+        stage3_from_pf=False,
+        steps={"lm_warmup": 300, "stage1": 250, "stage2": 250, "stage3": 200},
+        batch_size=16,
+        stage0_seconds=50.0,
         model=TINY_MODEL,
     ),  # fmt: skip
     # every sub-task and every stage-2 mixture
