@@ -28,7 +28,7 @@ import numpy as np
 from ..data.validation import check_mcq
 from ..tasks import OPTION_LETTERS, TASK_CODES
 from .actions import STEP_PHRASES, UNITS, WALK_PHRASES, UnitCall
-from .clip import Clip
+from .clip import ActionEvent, Clip
 from .config import KINDS
 from .random_streams import Stream, stream_rng
 from .skeleton import JOINT_INDEX, SIDES
@@ -227,6 +227,31 @@ def _make(
     return Question(task, kind, text, [phrase_of(v) for v in values], values, answer, spec)
 
 
+def _closed_question(
+    task: str, kind: str, text: str, answer_value: str, phrases: dict[str, str], spec: dict, rng: np.random.Generator
+) -> Question | None:
+    """A question whose options are drawn from a closed vocabulary: `phrases` maps every value to its option text."""
+    return _make(task, kind, text, answer_value, [v for v in phrases if v != answer_value], phrases.get, spec, rng)
+
+
+def _state_question(
+    task: str,
+    kind: str,
+    text: str,
+    states: list[str | None],
+    phrases: dict[str, str],
+    frames: tuple[int, int],
+    spec: dict,
+    rng: np.random.Generator,
+) -> Question | None:
+    """A question on the state held throughout `frames` (None when the state changes or is unclear there)."""
+    a, b = frames
+    value = stable_state(states, a, b)
+    if not value:
+        return None
+    return _closed_question(task, kind, text, value, phrases, {**spec, "frames": [a, b]}, rng)
+
+
 def _quarters(clip: Clip) -> list[tuple[float, float]]:
     duration = clip.duration_s
     return [(duration * q / 4, duration * (q + 1) / 4) for q in range(4)]
@@ -281,30 +306,13 @@ def _ls(clip, rng, closeness):
         heights = clip_states(clip, "hand_height", side)
         directions = clip_states(clip, "arm_direction", side)
         for phrase, a, b, spec in _windows(clip, vocabulary, lambda e, side=side: _moves_arm(e, side)):
-            value = stable_state(heights, a, b)
-            if value:
-                yield _make(
-                    "LS",
-                    "hand_height",
-                    f"{phrase}, where is the person's {side} hand?",
-                    value,
-                    [v for v in HAND_HEIGHT_PHRASES if v != value],
-                    HAND_HEIGHT_PHRASES.get,
-                    {**spec, "side": side, "frames": [a, b]},
-                    rng,
-                )
-            value = stable_state(directions, a, b)
-            if value:
-                yield _make(
-                    "LS",
-                    "arm_direction",
-                    f"{phrase}, how is the person's {side} arm held?",
-                    value,
-                    [v for v in ARM_DIRECTION_PHRASES if v != value],
-                    ARM_DIRECTION_PHRASES.get,
-                    {**spec, "side": side, "frames": [a, b]},
-                    rng,
-                )
+            side_spec = {**spec, "side": side}
+            text = f"{phrase}, where is the person's {side} hand?"
+            yield _state_question("LS", "hand_height", text, heights, HAND_HEIGHT_PHRASES, (a, b), side_spec, rng)
+            text = f"{phrase}, how is the person's {side} arm held?"
+            yield _state_question(
+                "LS", "arm_direction", text, directions, ARM_DIRECTION_PHRASES, (a, b), side_spec, rng
+            )
 
 
 def _gs(clip, rng, closeness):
@@ -312,30 +320,10 @@ def _gs(clip, rng, closeness):
     facing = clip_states(clip, "facing")
     vocabulary = [*POSTURE_PHRASES.values(), *FACING_PHRASES.values()]
     for phrase, a, b, spec in _windows(clip, vocabulary, lambda e: e.category in ("posture", "turn", "locomotion")):
-        value = stable_state(postures, a, b)
-        if value:
-            yield _make(
-                "GS",
-                "posture",
-                f"{phrase}, what is the person's posture?",
-                value,
-                [v for v in POSTURE_PHRASES if v != value],
-                POSTURE_PHRASES.get,
-                {**spec, "frames": [a, b]},
-                rng,
-            )
-        value = stable_state(facing, a, b)
-        if value:
-            yield _make(
-                "GS",
-                "facing",
-                f"{phrase}, which way is the person facing?",
-                value,
-                [v for v in FACING_PHRASES if v != value],
-                FACING_PHRASES.get,
-                {**spec, "frames": [a, b]},
-                rng,
-            )
+        text = f"{phrase}, what is the person's posture?"
+        yield _state_question("GS", "posture", text, postures, POSTURE_PHRASES, (a, b), spec, rng)
+        text = f"{phrase}, which way is the person facing?"
+        yield _state_question("GS", "facing", text, facing, FACING_PHRASES, (a, b), spec, rng)
 
 
 def _tl(clip, rng, closeness):
@@ -436,58 +424,31 @@ def _fillers(clip: Clip, rng: np.random.Generator, count: int, phrases: dict) ->
     return [c.key for c in picks]
 
 
+def _motion_answer(event: ActionEvent) -> tuple[str, str, dict[str, str], str] | None:
+    """(kind, question text, option phrases, answer value) of the movement question on an event, if it has one."""
+    if event.name == "walk":
+        return "walk_direction", "In which direction does the person walk?", WALK_PHRASES, event.call.direction
+    if event.name == "step":
+        return "step_direction", "In which direction does the person step?", STEP_PHRASES, event.call.direction
+    if event.name in TURN_UNITS:
+        value = {"turn": f"{event.call.side}90", "turn_around": "half", "spin": "full"}[event.name]
+        return "turn", "How does the person turn?", TURN_PHRASES, value
+    if event.name in LEAN_UNITS:
+        value = {
+            "lean": f"leaning_{event.call.side}",
+            "lean_back": "leaning_back",
+            "bend_forward": "bent_forward",
+        }[event.name]
+        return "lean_direction", "In which direction does the person move the upper body?", LEAN_PHRASES, value
+    return None
+
+
 def _mv(clip, rng, closeness):
     for event in clip.events:
-        if event.name == "walk":
-            yield _make(
-                "MV",
-                "walk_direction",
-                "In which direction does the person walk?",
-                event.call.direction,
-                [d for d in WALK_PHRASES if d != event.call.direction],
-                WALK_PHRASES.get,
-                {"event": event.index},
-                rng,
-            )
-        elif event.name == "step":
-            yield _make(
-                "MV",
-                "step_direction",
-                "In which direction does the person step?",
-                event.call.direction,
-                [d for d in STEP_PHRASES if d != event.call.direction],
-                STEP_PHRASES.get,
-                {"event": event.index},
-                rng,
-            )
-        elif event.name in TURN_UNITS:
-            value = {"turn": f"{event.call.side}90", "turn_around": "half", "spin": "full"}[event.name]
-            yield _make(
-                "MV",
-                "turn",
-                "How does the person turn?",
-                value,
-                [v for v in TURN_PHRASES if v != value],
-                TURN_PHRASES.get,
-                {"event": event.index},
-                rng,
-            )
-        elif event.name in LEAN_UNITS:
-            value = {
-                "lean": f"leaning_{event.call.side}",
-                "lean_back": "leaning_back",
-                "bend_forward": "bent_forward",
-            }[event.name]
-            yield _make(
-                "MV",
-                "lean_direction",
-                "In which direction does the person move the upper body?",
-                value,
-                [v for v in LEAN_PHRASES if v != value],
-                LEAN_PHRASES.get,
-                {"event": event.index},
-                rng,
-            )
+        motion = _motion_answer(event)
+        if motion:
+            kind, text, phrases, value = motion
+            yield _closed_question("MV", kind, text, value, phrases, {"event": event.index}, rng)
 
 
 def _part_name(part: str) -> str:
@@ -506,30 +467,15 @@ def _ar(clip, rng, closeness):
             pool = BODY_AR_UNITS
         else:
             continue
-        names = {e.name for e in clip.events} if pool is BODY_AR_UNITS else {n for n, p in performed if p == part}
-        distractors = [n for n in pool if n not in names]
         if pool is BODY_AR_UNITS:
-            yield _make(
-                "AR",
-                "body_action",
-                "Which whole-body action does the person perform?",
-                event.name,
-                distractors,
-                lambda v: UNITS[v].ar_phrase,
-                {"part": "body"},
-                rng,
-            )
+            names = {e.name for e in clip.events}
+            kind, text, spec = "body_action", "Which whole-body action does the person perform?", {"part": "body"}
         else:
-            yield _make(
-                "AR",
-                "part_action",
-                f"Which action does the person perform with the {_part_name(part)}?",
-                event.name,
-                distractors,
-                lambda v: UNITS[v].ar_phrase,
-                {"part": part},
-                rng,
-            )
+            names = {n for n, p in performed if p == part}
+            kind, text = "part_action", f"Which action does the person perform with the {_part_name(part)}?"
+            spec = {"part": part}
+        distractors = [n for n in pool if n not in names]
+        yield _make("AR", kind, text, event.name, distractors, lambda v: UNITS[v].ar_phrase, spec, rng)
         if event.call.side and rng.random() < max(closeness, 0.25):
             # which side: the mirrored action (if not done) and other sided actions of the same category
             done = {e.call.key for e in clip.events}
@@ -581,61 +527,32 @@ def _ac(clip, rng, closeness):
 def _hoi(clip, rng, closeness):
     picks = [e for e in clip.object_events if e.action == "pick_up"]
     throws = [e for e in clip.object_events if e.action == "throw"]
-    names = {k: f"the {k}" for k in OBJECT_OPTIONS}
-    names["nothing"] = "nothing"
+    objects = {k: f"the {k}" for k in OBJECT_OPTIONS}
     if len(picks) == 1:
         obj = picks[0].obj
-        yield _make(
-            "HOI",
-            "picked_object",
-            "Which object does the person pick up?",
-            obj,
-            [k for k in OBJECT_OPTIONS if k != obj],
-            names.get,
-            {},
-            rng,
-        )
+        yield _closed_question("HOI", "picked_object", "Which object does the person pick up?", obj, objects, {}, rng)
         later = [e for e in clip.object_events if e.obj == obj and e.frame > picks[0].frame]
         value = later[0].action if later else "keep"
-        yield _make(
-            "HOI",
-            "after_pickup",
-            f"What does the person do with the {obj} right after picking it up?",
-            value,
-            [v for v in AFTER_PICKUP_PHRASES if v != value],
-            AFTER_PICKUP_PHRASES.get,
-            {"object": obj},
-            rng,
-        )
+        text = f"What does the person do with the {obj} right after picking it up?"
+        yield _closed_question("HOI", "after_pickup", text, value, AFTER_PICKUP_PHRASES, {"object": obj}, rng)
     if len(throws) == 1:
         obj = throws[0].obj
-        yield _make(
-            "HOI",
-            "thrown_object",
-            "Which object does the person throw?",
-            obj,
-            [k for k in OBJECT_OPTIONS if k != obj],
-            names.get,
-            {},
-            rng,
-        )
+        yield _closed_question("HOI", "thrown_object", "Which object does the person throw?", obj, objects, {}, rng)
     if picks:
         held = [k for k in clip.objects if clip.object_holder(k, clip.num_frames - 1)]
         value = held[0] if len(held) == 1 else ("nothing" if not held else None)
         if value:
-            yield _make(
-                "HOI",
-                "held_at_end",
-                "What is the person holding at the end of the video?",
-                value,
-                [k for k in (*OBJECT_OPTIONS, "nothing") if k != value],
-                names.get,
-                {},
-                rng,
-            )
+            text = "What is the person holding at the end of the video?"
+            yield _closed_question("HOI", "held_at_end", text, value, {**objects, "nothing": "nothing"}, {}, rng)
 
 
 # ---------------------------------------------------------------------------------------------------- checker
+def _only_event(clip: Clip, key: str) -> ActionEvent | None:
+    """The clip's one event of unit call `key`, or None when there is none or more than one."""
+    matches = [e for e in clip.events if e.call.key == key]
+    return matches[0] if len(matches) == 1 else None
+
+
 def option_truths(clip: Clip, question: Question) -> list[bool | None]:
     """Whether each option is true of the clip (None: cannot be decided), re-derived from the labels."""
     kind, spec = question.kind, question.spec
@@ -650,19 +567,19 @@ def option_truths(clip: Clip, question: Question) -> list[bool | None]:
     if kind in ("hand_height", "arm_direction", "posture", "facing"):
         return state_truths(clip_states(clip, kind, spec.get("side")))
     if kind in ("start_time", "end_time"):
-        matches = [e for e in clip.events if e.call.key == spec["key"]]
-        if len(matches) != 1:
+        event = _only_event(clip, spec["key"])
+        if event is None:
             return [None] * len(question.values)
-        frame = matches[0].start_frame if kind == "start_time" else matches[0].end_frame
+        frame = event.start_frame if kind == "start_time" else event.end_frame
         quarter = _quarter_of(clip, frame)
         return [None if quarter is None else v == quarter for v in question.values]
     if kind == "order":
         starts = {}
         for key in spec["keys"]:
-            matches = [e for e in clip.events if e.call.key == key]
-            if len(matches) != 1:
+            event = _only_event(clip, key)
+            if event is None:
                 return [None] * len(question.values)
-            starts[key] = matches[0].start_frame
+            starts[key] = event.start_frame
         truth = ">".join(sorted(spec["keys"], key=starts.get))
         return [v == truth for v in question.values]
     if kind in ("first", "last"):
@@ -720,32 +637,37 @@ def _heading_angles(joints: np.ndarray) -> np.ndarray:
     return np.unwrap(np.arctan2(forward[:, 0], forward[:, 2]))
 
 
+def _dominant_direction(
+    move: np.ndarray, axes: tuple[np.ndarray, np.ndarray], directions: tuple[str, str, str, str], min_distance: float
+) -> str | None:
+    """The direction of `move` along the one of two `axes` it goes at least twice as far along as the other.
+
+    `directions` names the positive and negative direction of the first axis, then of the second; None when the
+    move is diagonal or shorter than `min_distance`.
+    """
+    along = [float(move @ axis) for axis in axes]
+    for i, (distance, other) in enumerate((along, along[::-1])):
+        if abs(distance) > 2 * abs(other) and abs(distance) > min_distance:
+            return directions[2 * i] if distance > 0 else directions[2 * i + 1]
+    return None
+
+
 def _measure_motion(clip: Clip, kind: str, event) -> str | None:
     """The direction of a movement measured from the joints between the event's first and last frame."""
     joints = clip.joints3d.astype(np.float64)
     a, b = event.start_frame, min(event.end_frame, clip.num_frames - 1)
     pelvis = joints[:, JOINT_INDEX["pelvis"]]
+    move = pelvis[b] - pelvis[a]
     if kind == "walk_direction":
         right, toward = clip.camera.ground_axes()
-        move = pelvis[b] - pelvis[a]
-        lateral, depth = float(move @ right), float(move @ toward)
-        if abs(lateral) > 2 * abs(depth) and abs(lateral) > 0.3:
-            return "frame_right" if lateral > 0 else "frame_left"
-        if abs(depth) > 2 * abs(lateral) and abs(depth) > 0.3:
-            return "toward_camera" if depth > 0 else "away_from_camera"
-        return None
+        directions = ("frame_right", "frame_left", "toward_camera", "away_from_camera")
+        return _dominant_direction(move, (right, toward), directions, 0.3)
     if kind == "step_direction":
         left = joints[a, JOINT_INDEX["left_hip"]] - joints[a, JOINT_INDEX["right_hip"]]
         left[1] = 0.0
         left /= np.linalg.norm(left)
         forward = np.cross(left, [0.0, 1.0, 0.0])
-        move = pelvis[b] - pelvis[a]
-        side, ahead = float(move @ left), float(move @ forward)
-        if abs(side) > 2 * abs(ahead) and abs(side) > 0.2:
-            return "left" if side > 0 else "right"
-        if abs(ahead) > 2 * abs(side) and abs(ahead) > 0.2:
-            return "forward" if ahead > 0 else "backward"
-        return None
+        return _dominant_direction(move, (left, forward), ("left", "right", "forward", "backward"), 0.2)
     if kind == "turn":
         angles = _heading_angles(joints)
         change = float(np.degrees(angles[b] - angles[a]))
