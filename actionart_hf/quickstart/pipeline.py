@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..atomic import write_text_atomic
+from ..atomic import replace_dir, write_text_atomic
 from .arms import PROXY_CONFIGS, STAGE2_MIXTURES, Row, table_rows
 from .pools import PROXY_STYLE, PoolSpec
 from .sizes import SIZES, QuickstartSize
@@ -334,9 +333,7 @@ class Quickstart:
         recipe = self.recipe(row, staging)
         write_text_atomic(recipe_path, yaml.safe_dump(recipe, sort_keys=False))
         output = train_stage(*parse_recipe(recipe))
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(staging, final)
+        replace_dir(staging, final)
         loss = getattr(output, "training_loss", None)
         return {"steps": recipe["max_steps"], "train_loss": None if loss is None else round(float(loss), 4),
                 "start": row.start, "data": list(row.data)}  # fmt: skip

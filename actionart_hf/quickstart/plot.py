@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_file
 from .prior import TEXT_PRIOR_KEY
 
 
@@ -112,10 +113,8 @@ def plot_rows(
     figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)
     figure.suptitle(title or "Accuracy per row with 95% bootstrap intervals", fontsize=10)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    figure.savefig(temporary, format="png", dpi=110)
-    os.replace(temporary, path)
+    with atomic_file(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=110)
     return path
 
 

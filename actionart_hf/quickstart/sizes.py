@@ -103,9 +103,9 @@ SIZES: dict[str, QuickstartSize] = {
         generic=600,
         proxy=600,
         stage3_from_pf=False,
-        steps={"lm_warmup": 300, "stage1": 250, "stage2": 250, "stage3": 200},
+        steps={"lm_warmup": 300, "stage1": 250, "stage2": 200, "stage3": 200},
         batch_size=16,
-        stage0_seconds=50.0,
+        stage0_seconds=40.0,
         model=TINY_MODEL,
     ),  # fmt: skip
     # every sub-task and every stage-2 mixture

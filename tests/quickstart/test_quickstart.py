@@ -54,7 +54,7 @@ def test_baseline_row_is_the_stage1_model(smoke_run):
     status = json.loads((smoke_run / "status.json").read_text())["phases"]
     assert status["stage1"]["start"] == "lm_warmup" and status["stage1"]["data"] == ["generic"]
     run = json.loads((smoke_run / "eval" / "stage1" / "run.json").read_text())
-    assert run["model"].endswith("models/stage1")
+    assert run["identity"]["model"] == str(smoke_run / "models" / "stage1")
     for key in ("stage2_pd", "control_stage1_more", "control_shuffled", "stage3_from_baseline"):
         recipe = yaml.safe_load((smoke_run / "recipes" / f"{key}.yaml").read_text())
         assert recipe["model_name_or_path"] == str(smoke_run / "models" / "stage1"), key
