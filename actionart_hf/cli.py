@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("actionart_hf.training.sft", "Train a stage with TRL's SFTTrainer from a recipe YAML."),
     "merge": ("actionart_hf.merge.cli", "Parameter fusion: (1-alpha)*base + alpha*finetuned, streamed."),
     "eval": ("actionart_hf.evaluation.cli", "Evaluate a model on ActionArt (or the synthetic benchmark)."),
+    "eval-join": ("actionart_hf.evaluation.join", "Join the output folders of a sharded evaluation."),
     "push-dataset": ("actionart_hf.hub.cli", "Publish a built dataset folder to the Hub (or --dry-run)."),
     "push-model": ("actionart_hf.hub.cli", "Publish a model folder to the Hub (or --dry-run)."),
     "push-metric": ("actionart_hf.hub.cli", "Publish the accuracy metric as a Space (or --dry-run)."),

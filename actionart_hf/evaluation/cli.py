@@ -10,6 +10,9 @@ the paper's.
         --dataset <org>/ActionArt --num-frames 16
 
 A killed run resumes when the same command is run again (answered questions are not asked again).
+
+On several GPUs or machines, `--num-shards N --shard-index i` asks the i-th of N contiguous blocks of the questions
+into its own --output-dir, and `actionart-hf eval-join` joins the shards' folders into the folder of one run.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import logging
 import sys
 from pathlib import Path
 
+from ..sharding import add_shard_arguments, shard_from_args
 from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES
 
 
@@ -65,6 +69,7 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     remote.add_argument("--api-key-env", default="OPENAI_API_KEY", help="environment variable holding the API key")
     remote.add_argument("--concurrency", type=int, default=4, help="parallel requests (default: 4)")
     remote.add_argument("--image-format", choices=["jpeg", "png"], default="jpeg", help="frame encoding")
+    add_shard_arguments(parser)
     return parser
 
 
@@ -117,6 +122,7 @@ def main(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         plot=not args.no_plot,
         backend_kwargs=backend_kwargs_from_args(args, backend),
+        shard=shard_from_args(args),
     )
     metrics = result.metrics
     print(f"{table1_header()}\n{result.row}" if args.no_paper_rows else result.table)
