@@ -12,7 +12,6 @@ in the same order.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -68,28 +67,14 @@ class Shard:
         return {"index": self.index, "count": self.count}
 
 
-def add_shard_arguments(parser: argparse.ArgumentParser) -> None:
-    """Adds `--num-shards` and `--shard-index` to `parser`."""
-    group = parser.add_argument_group("shards (one job on several machines)")
-    group.add_argument(
-        "--num-shards", type=int, default=1, help="split the work into N contiguous blocks (default 1: all of it)"
-    )
-    group.add_argument(
-        "--shard-index",
-        type=int,
-        default=0,
-        help="the block this process does, 0..N-1 (e.g. $SLURM_ARRAY_TASK_ID); join the shards' outputs afterwards",
-    )
-
-
-def shard_from_args(args: argparse.Namespace) -> Shard | None:
-    """The `Shard` of `--num-shards` / `--shard-index`, or None for a whole run.
+def shard_or_whole(num_shards: int, shard_index: int) -> Shard | None:
+    """The `Shard` of `--num-shards` / `--shard-index`, or None for a whole run (`num_shards == 1`).
 
     Raises:
-        ValueError: an index outside `[0, N)` or `N < 1`.
+        ValueError: `num_shards < 1` or `shard_index` outside `[0, num_shards)`.
     """
-    shard = Shard(args.shard_index, args.num_shards)
+    shard = Shard(shard_index, num_shards)
     return None if shard.is_whole else shard
 
 
-__all__ = ["Shard", "add_shard_arguments", "shard_from_args"]
+__all__ = ["Shard", "shard_or_whole"]

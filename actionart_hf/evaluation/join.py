@@ -12,10 +12,8 @@ so the joined folder holds the files a single process would have written.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -119,34 +117,4 @@ def join_eval_shards(
     return result
 
 
-def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argparse.ArgumentParser:
-    """The `eval-join` arguments, as a standalone parser or as a subcommand of `subparsers`."""
-    description = "Join the output folders of a sharded `actionart-hf eval` into the folder of one whole run."
-    kwargs = {"description": __doc__, "formatter_class": argparse.RawDescriptionHelpFormatter}
-    if subparsers is not None:
-        parser = subparsers.add_parser("eval-join", help=description, **kwargs)
-    else:
-        parser = argparse.ArgumentParser(prog="actionart-hf eval-join", **kwargs)
-    parser.add_argument("shards", nargs="+", help="the shards' --output-dir folders (any order)")
-    parser.add_argument("--output-dir", required=True, help="the joined results folder (replaced if it exists)")
-    parser.add_argument("--no-plot", action="store_true", help="do not write per_task.png")
-    return parser
-
-
-def main(args: argparse.Namespace) -> int:
-    """Joins the shards and prints the whole run's Table 1 row."""
-    from .report import table1_header
-
-    try:
-        result = join_eval_shards(args.shards, args.output_dir, plot=not args.no_plot)
-    except ValueError as error:
-        print(f"actionart-hf eval-join: error: {error}", file=sys.stderr)
-        return 2
-    metrics = result.metrics
-    print(f"{table1_header()}\n{result.row}")
-    print(f"\naccuracy {100 * metrics['accuracy']:.1f}% on {metrics['num_questions']} questions")
-    print(f"results in {args.output_dir}/: " + ", ".join(sorted(result.files)))
-    return 0
-
-
-__all__ = ["join_eval_shards", "main", "make_parser"]
+__all__ = ["join_eval_shards"]

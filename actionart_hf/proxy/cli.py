@@ -41,7 +41,7 @@ import logging
 import sys
 from pathlib import Path
 
-from ..sharding import add_shard_arguments, shard_from_args
+from ..cli import add_shard_arguments
 from ..video import DEFAULT_MAX_PIXELS
 from .mcq_templates import ORACLE_TASKS
 from .pose_mcq import CAPTION_QA_TASKS
@@ -282,12 +282,14 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace):
+    from ..sharding import shard_or_whole
+
     if args.task == "join":
         from .join import join_proxy_shards
 
         return join_proxy_shards(args.shards, args.out, overwrite=args.overwrite)
     run = _run_settings(args)
-    shard = shard_from_args(args)
+    shard = shard_or_whole(args.num_shards, args.shard_index)
     max_pixels = None
     if args.task != "caption-qa":
         from .sources import load_sources
