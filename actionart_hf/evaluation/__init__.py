@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .extraction import explain_answer, extract_answer
+    from .join import join_eval_shards
     from .runner import EvaluationResult, evaluate_model
 
 _LAZY = {
@@ -17,9 +18,10 @@ _LAZY = {
     "evaluate_model": "actionart_hf.evaluation.runner",
     "explain_answer": "actionart_hf.evaluation.extraction",
     "extract_answer": "actionart_hf.evaluation.extraction",
+    "join_eval_shards": "actionart_hf.evaluation.join",
 }
 
-__all__ = ["EvaluationResult", "evaluate_model", "explain_answer", "extract_answer"]
+__all__ = ["EvaluationResult", "evaluate_model", "explain_answer", "extract_answer", "join_eval_shards"]
 
 
 def __getattr__(name: str):

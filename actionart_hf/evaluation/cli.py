@@ -10,6 +10,9 @@ the paper's.
         --dataset <org>/ActionArt --num-frames 16
 
 A killed run resumes when the same command is run again (answered questions are not asked again).
+
+On several GPUs or machines, `--num-shards N --shard-index i` asks the i-th of N contiguous blocks of the questions
+into its own --output-dir, and `actionart-hf eval-join` joins the shards' folders into the folder of one run.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import logging
 import sys
 from pathlib import Path
 
+from ..cli import add_shard_arguments
 from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES
 
 
@@ -65,6 +69,9 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     remote.add_argument("--api-key-env", default="OPENAI_API_KEY", help="environment variable holding the API key")
     remote.add_argument("--concurrency", type=int, default=4, help="parallel requests (default: 4)")
     remote.add_argument("--image-format", choices=["jpeg", "png"], default="jpeg", help="frame encoding")
+    add_shard_arguments(parser)
+    if subparsers is not None:
+        make_join_parser(subparsers)
     return parser
 
 
@@ -92,10 +99,13 @@ def default_output_dir(model: str, config: str, split: str) -> Path:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..sharding import shard_or_whole
     from .backends import detect_backend
     from .report import table1_header
     from .runner import evaluate_model
 
+    if getattr(args, "command", "eval") == "eval-join":
+        return join_main(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     backend = args.backend or detect_backend(args.model)
     output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args.model, args.config, args.split)
@@ -117,6 +127,7 @@ def main(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         plot=not args.no_plot,
         backend_kwargs=backend_kwargs_from_args(args, backend),
+        shard=shard_or_whole(args.num_shards, args.shard_index),
     )
     metrics = result.metrics
     print(f"{table1_header()}\n{result.row}" if args.no_paper_rows else result.table)
@@ -134,8 +145,46 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
+JOIN_DESCRIPTION = """Join the output folders of a sharded `actionart-hf eval` into the folder of one whole run.
+
+    actionart-hf eval --model M --dataset D --output-dir outputs/eval/shards/0 --num-shards 2 --shard-index 0
+    actionart-hf eval --model M --dataset D --output-dir outputs/eval/shards/1 --num-shards 2 --shard-index 1
+    actionart-hf eval-join outputs/eval/shards/* --output-dir outputs/eval/M
+"""
+
+
+def make_join_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Adds the `eval-join` subcommand to `subparsers`."""
+    parser = subparsers.add_parser(
+        "eval-join",
+        help="Join the output folders of a sharded evaluation.",
+        description=JOIN_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("shards", nargs="+", help="the shards' --output-dir folders (any order)")
+    parser.add_argument("--output-dir", required=True, help="the joined results folder (replaced if it exists)")
+    parser.add_argument("--no-plot", action="store_true", help="do not write per_task.png")
+    return parser
+
+
+def join_main(args: argparse.Namespace) -> int:
+    """Joins the shards of `eval-join` and prints the whole run's Table 1 row."""
+    from .join import join_eval_shards
+    from .report import table1_header
+
+    try:
+        result = join_eval_shards(args.shards, args.output_dir, plot=not args.no_plot)
+    except ValueError as error:
+        print(f"actionart-hf eval-join: error: {error}", file=sys.stderr)
+        return 2
+    print(f"{table1_header()}\n{result.row}")
+    print(f"\naccuracy {100 * result.metrics['accuracy']:.1f}% on {result.metrics['num_questions']} questions")
+    print(f"results in {args.output_dir}/: " + ", ".join(sorted(result.files)))
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main(make_parser().parse_args()))
 
 
-__all__ = ["backend_kwargs_from_args", "default_output_dir", "main", "make_parser"]
+__all__ = ["backend_kwargs_from_args", "default_output_dir", "join_main", "main", "make_join_parser", "make_parser"]

@@ -14,6 +14,10 @@ Output folder (written as the run goes; a killed run resumes where it stopped wi
     table.md           Table 1 of the paper with this model's row(s) added
     per_task.png       accuracy per sub-task
     model_index.json   `model-index` entries (huggingface_hub EvalResult) for the model card
+
+With `shard=` the run asks only its block of the questions (see `actionart_hf.sharding`) and writes the same files
+for it, `predictions.jsonl` in question order; `actionart-hf eval-join` (`join_eval_shards`) joins the shards'
+folders into the folder of a single run.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_json_atomic, write_text_atomic
+from ..atomic import write_json_atomic, write_jsonl_atomic, write_text_atomic
 from ..data.chat import row_to_messages
+from ..sharding import Shard
 from ..tasks import MCQ_INSTRUCTION, normalize_task
 from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES, VideoClip, load_video
 from .backends import EvalBackend, Query, detect_backend, make_backend
@@ -166,8 +171,10 @@ def _reference(value) -> str:
     return str(Path(text).resolve()) if Path(text).exists() else text
 
 
-def _run_identity(model, backend: str, dataset, config, split, num_frames, max_pixels, backend_kwargs) -> dict:
-    """What a resumed run must share with the run that wrote the predictions."""
+def _run_identity(
+    model, backend: str, dataset, config, split, num_frames, max_pixels, backend_kwargs, shard: Shard | None = None
+) -> dict:
+    """What a resumed run must share with the run that wrote the predictions (and the shard it asks, if any)."""
     if isinstance(model, EvalBackend):
         described = model.describe()
         model_ref: Any = {k: v for k, v in described.items() if k not in OPERATIONAL_KWARGS}
@@ -177,7 +184,9 @@ def _run_identity(model, backend: str, dataset, config, split, num_frames, max_p
         dataset_ref = _reference(dataset)
     else:
         dataset_ref = f"datasets.Dataset@{getattr(dataset, '_fingerprint', None)}"
+    shard_entry = {"shard": shard.to_dict()} if shard is not None else {}
     return {
+        **shard_entry,
         "model": model_ref,
         "backend": backend,
         "dataset": dataset_ref,
@@ -301,6 +310,7 @@ def evaluate_model(
     plot: bool = True,
     progress: bool = True,
     backend_kwargs: Mapping[str, Any] | None = None,
+    shard: Shard | None = None,
 ) -> EvaluationResult:
     """Evaluates a model on an ActionArt-style multiple-choice video dataset.
 
@@ -329,6 +339,8 @@ def evaluate_model(
         progress (`bool`, *optional*, defaults to `True`): show a progress bar.
         backend_kwargs (`Mapping[str, Any]`, *optional*): keyword arguments of the backend class (e.g.
             `max_new_tokens`, `dtype`, `base_url`, `concurrency`, `trust_remote_code`).
+        shard ([`Shard`], *optional*): ask only this block of the questions (after `limit`); its `metrics.json`
+            scores the block, and [`join_eval_shards`] joins the shards' folders into the folder of a whole run.
 
     Returns:
         [`EvaluationResult`]
@@ -343,11 +355,15 @@ def evaluate_model(
     backend_kwargs = dict(backend_kwargs or {})
     model, backend_name = _choose_backend(model, backend, backend_kwargs)
     rows, dataset_name = _load_rows(dataset, config, split, limit)
+    if shard is not None:
+        rows = shard.select(rows)
     items = _plan(rows, circular)
 
     out = Path(output_dir) if output_dir is not None else None
     if out is not None:
-        identity = _run_identity(model, backend_name, dataset, config, split, num_frames, max_pixels, backend_kwargs)
+        identity = _run_identity(
+            model, backend_name, dataset, config, split, num_frames, max_pixels, backend_kwargs, shard
+        )
         _prepare_output(out, identity, overwrite)
     store = PredictionStore(out / PREDICTIONS_FILE if out is not None else None)
     pending = _unanswered(items, store, out)
@@ -356,38 +372,100 @@ def evaluate_model(
         _ask_model(model, backend_name, backend_kwargs, pending, store, sampling, batch_size, out, progress)
 
     records = [store.get(item.key) for item in items]
-    plain = score_records([r for r in records if r["rotation"] == 0], False, bootstrap_samples)
-    circular_metrics = score_records(records, True, bootstrap_samples) if circular else None
-    name = model_name or _default_name(model)
+    if out is not None and shard is not None:  # question order (a resumed run appends out of order), for the join
+        write_jsonl_atomic(out / PREDICTIONS_FILE, records)
+    description = RunDescription(
+        model_name=model_name or _default_name(model),
+        dataset=dataset_name,
+        dataset_id=dataset_id if dataset_id is not None else _hub_dataset_id(dataset, dataset_name),
+        config=config,
+        split=split,
+        backend=backend_name,
+        num_frames=num_frames,
+        circular=circular,
+        bootstrap_samples=bootstrap_samples,
+        shard=shard,
+    )
+    return score_run(records, description, out, plot=plot, num_asked=len(pending))
+
+
+@dataclass(frozen=True)
+class RunDescription:
+    """What an evaluation's results are about, for `metrics.json`, the table and model-index.
+
+    Args:
+        model_name (`str`): name in the table, plot and model-index.
+        dataset (`str`): the dataset as given.
+        dataset_id (`str`): its Hub id (or folder name) for model-index.
+        config (`str`), split (`str`): the dataset config and split.
+        backend (`str`): the backend's name.
+        num_frames (`int`): frames per video.
+        circular (`bool`): whether every option rotation was asked.
+        bootstrap_samples (`int`): resamples for the 95% intervals.
+        shard ([`Shard`], *optional*): the block of the questions asked, for one shard of a sharded run.
+    """
+
+    model_name: str
+    dataset: str
+    dataset_id: str
+    config: str
+    split: str
+    backend: str
+    num_frames: int
+    circular: bool
+    bootstrap_samples: int
+    shard: Shard | None = None
+
+    def summary(self, plain: dict[str, Any], circular_metrics: dict | None, records: Sequence[dict]) -> dict:
+        """The content of `metrics.json` (a shard's also names the shard and the bootstrap resamples)."""
+        summary = {
+            "model": self.model_name,
+            "dataset": self.dataset,
+            "dataset_id": self.dataset_id,
+            "config": self.config,
+            "split": self.split,
+            "backend": self.backend,
+            "num_frames": self.num_frames,
+            "metrics": plain,
+            "circular_metrics": circular_metrics,
+            "extraction_rules": dict(Counter(r["rule"] for r in records).most_common()),
+        }
+        if self.shard is not None:
+            summary.update(shard=self.shard.to_dict(), bootstrap_samples=self.bootstrap_samples)
+        return summary
+
+
+def score_run(
+    records: Sequence[dict], description: RunDescription, out: Path | None, *, plot: bool = True, num_asked: int = 0
+) -> EvaluationResult:
+    """Scores the prediction records of a run (all rotations, in question order) and writes `metrics.json`,
+    `table.md`, `model_index.json` and `per_task.png` to `out` (nothing when `out` is None).
+
+    Returns:
+        [`EvaluationResult`]
+    """
+    plain = score_records([r for r in records if r["rotation"] == 0], False, description.bootstrap_samples)
+    circular_metrics = score_records(records, True, description.bootstrap_samples) if description.circular else None
+    name = description.model_name
     rows_for_table = [(name, plain)] + ([(f"{name} (circular)", circular_metrics)] if circular_metrics else [])
-    dataset_id = dataset_id if dataset_id is not None else _hub_dataset_id(dataset, dataset_name)
     result = EvaluationResult(
         metrics=plain,
         circular_metrics=circular_metrics,
         table=table1_markdown(rows_for_table),
         row=table1_row(name, plain),
-        model_index=_model_index(name, plain, circular_metrics, dataset_id, config, split, num_frames),
-        num_asked=len(pending),
+        model_index=_model_index(
+            name, plain, circular_metrics, description.dataset_id, description.config, description.split,
+            description.num_frames,
+        ),
+        num_asked=num_asked,
         output_dir=out,
-    )
+    )  # fmt: skip
     if out is not None:
-        summary = {
-            "model": name,
-            "dataset": dataset_name,
-            "dataset_id": dataset_id,
-            "config": config,
-            "split": split,
-            "backend": backend_name,
-            "num_frames": num_frames,
-            "metrics": plain,
-            "circular_metrics": circular_metrics,
-            "extraction_rules": dict(Counter(r["rule"] for r in records).most_common()),
-            "table1_row": result.row,
-        }
+        summary = {**description.summary(plain, circular_metrics, records), "table1_row": result.row}
         _write_results(result, summary, out)
         if plot:
             references = [paper_row("Human (10%)"), paper_row("ActionArt (paper)")]
-            title = f"{name} on ActionArt ({config}/{split})"
+            title = f"{name} on ActionArt ({description.config}/{description.split})"
             result.files[PLOT_FILE] = plot_per_task(out / PLOT_FILE, rows_for_table, title, references)
     return result
 
@@ -490,4 +568,4 @@ def _write_results(result: EvaluationResult, summary: dict[str, Any], out: Path)
     result.files = {n: out / n for n in (RUN_FILE, PREDICTIONS_FILE, METRICS_FILE, TABLE_FILE, MODEL_INDEX_FILE)}
 
 
-__all__ = ["EvaluationResult", "evaluate_model"]
+__all__ = ["EvaluationResult", "RunDescription", "evaluate_model", "score_run"]

@@ -5,6 +5,9 @@ Reading: the tensor table comes from the file headers only (`Checkpoint`). Each 
 resident) is released as soon as the tensor is dropped: keeping one handle open for a whole shard would leave every
 page read so far in the process's resident memory.
 
+With `Checkpoint.row_blocks` a tensor is read a block of rows at a time instead (`safe_open(...).get_slice`, the
+file opened per block), so no more than one block of it is ever resident, however large the tensor.
+
 Writing: `StreamingSafetensorsWriter` writes the header of a shard first (every name, dtype and shape is known from
 the inputs' headers) and then appends tensor data chunk by chunk, so no shard is ever held in memory.
 """
@@ -18,7 +21,7 @@ import os
 import re
 import shutil
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,6 +226,30 @@ class Checkpoint:
 
         with safe_open(str(self.tensors[name].file), framework="pt") as file:
             return file.get_tensor(name)
+
+    def row_blocks(self, name: str, rows: int) -> Iterator[torch.Tensor]:
+        """The elements of tensor `name` in row-major order, as flat tensors of `rows` rows (first dimension) each.
+
+        Each block is read with `safe_open(...).get_slice` into its own memory and the file is closed again before
+        the block is yielded, so the pages read are released with the block: memory holds one block, not the tensor.
+
+        Args:
+            name (`str`): the tensor.
+            rows (`int`): rows per block (a 0-d tensor is one block).
+
+        Returns:
+            Iterator of `torch.Tensor` of shape `(block_rows * row_numel,)`.
+        """
+        from safetensors import safe_open
+
+        info = self.tensors[name]
+        if not info.shape:
+            yield self.get_tensor(name).reshape(-1)
+            return
+        for start in range(0, info.shape[0], rows):
+            with safe_open(str(info.file), framework="pt") as file:
+                block = file.get_slice(name)[start : start + rows]
+            yield block.reshape(-1)
 
 
 class StreamingSafetensorsWriter:

@@ -4,6 +4,7 @@ actionart-hf merge --base A --finetuned B --alpha 0.5 --output C
 actionart-hf merge --base A --finetuned adapter/ --alpha 0.5 --output C     # a PEFT adapter is merged into A first
 actionart-hf merge --base A --finetuned B --alpha 0.5 --include "model.language_model.*" --output C
 actionart-hf merge --config C/merge_config.yaml --output D                  # the same recipe again
+actionart-hf merge --base A --finetuned B --alpha 0.5 --chunk-rows 4096 --output C  # memory flat in tensor size
 actionart-hf merge --base A --finetuned B --alpha 0,0.25,0.5,0.75,1 --eval-dataset DIR --output C
 """
 
@@ -68,6 +69,12 @@ def make_parser(subparsers=None) -> argparse.ArgumentParser:
     output.add_argument("--output", required=True, help="output folder (built beside it, moved into place)")
     output.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     output.add_argument("--max-shard-size", help="re-shard the output, e.g. 5GB (default: the finetuned layout)")
+    output.add_argument(
+        "--chunk-rows",
+        type=int,
+        help="read each tensor this many rows at a time instead of mapping it whole: peak memory no longer grows "
+        "with the largest tensor (e.g. a 1 GB embedding); same output, bit for bit",
+    )
     sweep = parser.add_argument_group("alpha sweep (several --alpha values)")
     sweep.add_argument("--eval-dataset", help="held-out dataset (folder or Hub id) each alpha is evaluated on")
     sweep.add_argument("--eval-config", default="qa", help="dataset config (default: qa)")
@@ -128,7 +135,8 @@ def _run(args: argparse.Namespace) -> int:
     if len(alphas) == 1:
         if args.eval_dataset:
             logger.warning("--eval-dataset is only used by a sweep (several --alpha values); ignoring it.")
-        result = merge_checkpoints(config_from_args(args, alphas[0]), args.output, overwrite=args.overwrite)
+        config = config_from_args(args, alphas[0])
+        result = merge_checkpoints(config, args.output, overwrite=args.overwrite, chunk_rows=args.chunk_rows)
         print(f"Wrote {result.output} ({len(result.merged)} tensors merged, {len(result.copied)} copied).")
         return 0
     from .sweep import runner_evaluate, sweep_alpha

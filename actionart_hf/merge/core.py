@@ -5,10 +5,13 @@
     config = MergeConfig(base_model="stage1", finetuned_model="stage2-sd-fgqa", parameters={"alpha": 0.5})
     result = merge_checkpoints(config, "actionart-pf")
 
-Memory: each output tensor is computed in fp32 chunks of `CHUNK_NUMEL` elements from memory-mapped inputs and
-written straight into its shard, so the peak is about the two input tensors being merged (mapped pages) plus a few
-chunks, whatever the model size. Inputs are checked in full (architecture, names, shapes, dtypes, patterns, paths)
-before anything is written; the output is built in a staging folder beside it and moved into place at the end.
+Memory: each output tensor is computed in fp32 chunks of `CHUNK_NUMEL` elements from memory-mapped inputs and written
+straight into its shard, so the peak is about the two input tensors being merged (mapped pages) plus a few chunks,
+whatever the model size. With `chunk_rows`, each input tensor is read `chunk_rows` rows at a time
+(`Checkpoint.row_blocks`) instead of mapped whole, so the peak is two blocks plus the chunks, whatever the tensor size
+(a 1 GB embedding included); the output is bit-identical, as the merge is element-wise. Inputs are checked in full
+(architecture, names, shapes, dtypes, patterns, paths) before anything is written; the output is built in a staging
+folder beside it and moved into place at the end.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from .methods import get_merge_method
 
 logger = logging.getLogger(__name__)
 
-CHUNK_NUMEL = 1 << 22  # elements merged at once: 16 MB per fp32 chunk bounds the temporaries
+CHUNK_NUMEL = 1 << 20  # elements merged at once: 4 MB per fp32 chunk bounds the temporaries
 
 
 @dataclass(frozen=True)
@@ -353,23 +356,33 @@ class _ChunkBuffers:
         return self.get(role, torch.float32, chunk.numel()).copy_(chunk)
 
 
-def _write_tensor(writer, plan: TensorPlan, base: Checkpoint, finetuned: Checkpoint, method, parameters, buffers):
+def _flat_blocks(checkpoint: Checkpoint, name: str, chunk_rows: int | None) -> Iterator[torch.Tensor]:
+    """Tensor `name` flattened: the whole memory map, or blocks of `chunk_rows` rows read one at a time."""
+    if chunk_rows is None:
+        yield checkpoint.get_tensor(name).reshape(-1)
+    else:
+        yield from checkpoint.row_blocks(name, chunk_rows)
+
+
+def _write_tensor(
+    writer, plan: TensorPlan, base: Checkpoint, finetuned: Checkpoint, method, parameters, buffers, chunk_rows=None
+):
     if plan.action == "copy":
-        source = base if plan.source == "base" else finetuned
-        data = source.get_tensor(plan.base_name if plan.source == "base" else plan.name).reshape(-1)
-        for start in range(0, data.numel(), CHUNK_NUMEL):
-            writer.write(data[start : start + CHUNK_NUMEL])
+        source, name = (base, plan.base_name) if plan.source == "base" else (finetuned, plan.name)
+        for data in _flat_blocks(source, name, chunk_rows):
+            for start in range(0, data.numel(), CHUNK_NUMEL):
+                writer.write(data[start : start + CHUNK_NUMEL])
         return
-    base_data = base.get_tensor(plan.base_name).reshape(-1)
-    finetuned_data = finetuned.get_tensor(plan.name).reshape(-1)
-    for start in range(0, base_data.numel(), CHUNK_NUMEL):
-        base_chunk = buffers.as_fp32("base", base_data[start : start + CHUNK_NUMEL])
-        finetuned_chunk = buffers.as_fp32("finetuned", finetuned_data[start : start + CHUNK_NUMEL])
-        out = buffers.get("out", torch.float32, base_chunk.numel())
-        merged = method.merge(base_chunk, finetuned_chunk, parameters, out=out)
-        if plan.dtype != torch.float32:
-            merged = buffers.get("cast", plan.dtype, merged.numel()).copy_(merged)  # round to the stored dtype
-        writer.write(merged)
+    blocks = zip(_flat_blocks(base, plan.base_name, chunk_rows), _flat_blocks(finetuned, plan.name, chunk_rows))
+    for base_data, finetuned_data in blocks:
+        for start in range(0, base_data.numel(), CHUNK_NUMEL):
+            base_chunk = buffers.as_fp32("base", base_data[start : start + CHUNK_NUMEL])
+            finetuned_chunk = buffers.as_fp32("finetuned", finetuned_data[start : start + CHUNK_NUMEL])
+            out = buffers.get("out", torch.float32, base_chunk.numel())
+            merged = method.merge(base_chunk, finetuned_chunk, parameters, out=out)
+            if plan.dtype != torch.float32:
+                merged = buffers.get("cast", plan.dtype, merged.numel()).copy_(merged)  # round to the stored dtype
+            writer.write(merged)
 
 
 @contextmanager
@@ -380,9 +393,15 @@ def staged_output(output: Path, overwrite: bool) -> Iterator[Path]:
 
 
 def merge_resolved(
-    inputs: ResolvedInputs, config: MergeConfig, output: str | os.PathLike, overwrite: bool = False
+    inputs: ResolvedInputs,
+    config: MergeConfig,
+    output: str | os.PathLike,
+    overwrite: bool = False,
+    chunk_rows: int | None = None,
 ) -> MergeResult:
     """Merges already resolved inputs into `output` (see `merge_checkpoints`); used once per α by the sweep."""
+    if chunk_rows is not None and chunk_rows < 1:
+        raise ValueError(f"chunk_rows={chunk_rows} must be >= 1 (or None to map each tensor whole).")
     from tqdm.auto import tqdm
 
     from .card import write_model_card
@@ -406,8 +425,9 @@ def merge_resolved(
                 with StreamingSafetensorsWriter(stage / file_name, entries) as writer:
                     for tensor in shard:
                         _write_tensor(
-                            writer, tensor, inputs.base, inputs.finetuned, method, config.parameters, buffers
-                        )
+                            writer, tensor, inputs.base, inputs.finetuned, method, config.parameters, buffers,
+                            chunk_rows,
+                        )  # fmt: skip
                         if tensor.action == "merge":
                             result.merged.append(tensor.name)
                         else:
@@ -424,7 +444,9 @@ def merge_resolved(
     return result
 
 
-def merge_checkpoints(config: MergeConfig, output: str | os.PathLike, *, overwrite: bool = False) -> MergeResult:
+def merge_checkpoints(
+    config: MergeConfig, output: str | os.PathLike, *, overwrite: bool = False, chunk_rows: int | None = None
+) -> MergeResult:
     """Parameter fusion of two checkpoints into `output`, streamed tensor by tensor.
 
     Every float tensor selected by `config.include` / `config.exclude` is merged with `config.merge_method` in fp32
@@ -436,6 +458,8 @@ def merge_checkpoints(config: MergeConfig, output: str | os.PathLike, *, overwri
         config (`MergeConfig`): the recipe.
         output (`str` or `os.PathLike`): the output folder; built beside it and moved into place at the end.
         overwrite (`bool`, *optional*, defaults to `False`): replace an existing non-empty output folder.
+        chunk_rows (`int`, *optional*): read each tensor this many rows at a time instead of mapping it whole, so
+            the peak memory does not grow with the largest tensor (same output, bit for bit).
 
     Returns:
         `MergeResult`: what was merged, copied and written.
@@ -445,7 +469,7 @@ def merge_checkpoints(config: MergeConfig, output: str | os.PathLike, *, overwri
     """
     output = check_output(output, overwrite)
     with resolve_inputs(config, output) as inputs:
-        return merge_resolved(inputs, config, output, overwrite)
+        return merge_resolved(inputs, config, output, overwrite, chunk_rows)
 
 
 __all__ = [

@@ -30,6 +30,8 @@ _EXPORTS = {
     "build_spatial_difference": "image_tasks",
     "build_fgqa": "fgqa",
     "load_unit_set": "fgqa",
+    "build_unit_set": "fgqa",
+    "join_proxy_shards": "join",
     "build_caption_qa": "caption_qa",
     "oracle_questions": "mcq_templates",
     "validate_question": "mcq_validation",

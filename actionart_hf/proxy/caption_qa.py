@@ -11,6 +11,10 @@
     → `qa` config (id, video_id, video, task, question, options, answer)
 
 The videos referenced by the kept rows are copied (hard-linked when possible) into `videos/` of the output.
+
+Sharded (`shard=`): each shard asks the questions of its block of the captions. The action sequences of all
+captions are read first in every shard (the oracle draws distractors from the vocabulary of all of them, so the
+questions do not depend on the sharding); their teacher calls, text only, are shared through the call cache.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from __future__ import annotations
 import logging
 import os
 import random
-import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +30,7 @@ from typing import NamedTuple
 
 from ..data.hub_folder import DATA_DIR, VIDEO_DIR, check_output_dir, staged_output_dir, task_count_table, write_split
 from ..data.schemas import QA_FEATURES
+from ..sharding import Shard
 from .cache import CallCache, CallResult, TeacherRequest
 from .common import (
     BuildReport,
@@ -35,6 +39,7 @@ from .common import (
     check_not_empty,
     dataset_from_rows,
     exclusive_build,
+    link_or_copy,
     reject_table,
     run_requests,
     teacher_tag,
@@ -91,16 +96,6 @@ def pose_request(
     text = prompt.teacher.format(poses=poses, tasks=prompt.task_lines(tasks))
     context = {"poses": dict(sentences), "tasks": list(tasks), "seed": seed, "num_options": num_options}
     return TeacherRequest(row_id, "caption_pose_mcq", prompt.tag, user_message(text), (), context, run.generation)
-
-
-def _copy_video(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        return
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 def _sample_rows(rows: list[dict], max_videos: int | None, seed: int) -> list[dict]:
@@ -289,6 +284,7 @@ def build_caption_qa(
     pose_prompt: Prompt | None = None,
     overwrite: bool = False,
     license: str | None = None,
+    shard: Shard | None = None,
 ) -> BuildReport:
     """Builds a `qa` config of training questions from a `captions` config.
 
@@ -310,6 +306,8 @@ def build_caption_qa(
             versions by default).
         overwrite (`bool`, *optional*, defaults to `False`): replace an existing output.
         license (`str`, *optional*): license id for the card (keep the captions' license).
+        shard ([`Shard`], *optional*): ask the questions of only this block of the captions (after `max_videos`);
+            join the shards with [`join_proxy_shards`].
 
     Returns:
         [`BuildReport`].
@@ -330,13 +328,28 @@ def build_caption_qa(
     report = BuildReport(out_dir, "qa")
     rows = _sample_rows(read_caption_rows(captions_dir, split), max_videos, seed)
 
-    # 1. the action sequence of every caption (for the sub-tasks asked from it)
+    own_rows = report.take_shard(shard, rows, "captions")
+
+    # 1. the action sequence of every caption (for the sub-tasks asked from it); a shard reports the failures of
+    # its own captions only, so that the joined shards report each failure once
     sequences, num_untimed = {}, 0
     if event_tasks:
-        sequences, num_untimed = _action_sequences(rows, events_teacher, events_prompt, run, cache, tracker)
+        sequence_tracker = ResultTracker()
+        sequences, num_untimed = _action_sequences(rows, events_teacher, events_prompt, run, cache, sequence_tracker)
+        own_ids = {row["video_id"] for row in own_rows}
+        tracker.failed += [result for result in sequence_tracker.failed if result.request.row_id in own_ids]
+        tracker.cached += sequence_tracker.cached
     # 2. questions: from the action sequence, and (GS, LS) from the start and end pose sentences
     requests, pending = _question_requests(
-        rows, sequences, event_tasks, spatial_tasks, qa_prompt, pose_prompt, run, seed=seed, num_options=num_options
+        own_rows,
+        sequences,
+        event_tasks,
+        spatial_tasks,
+        qa_prompt,
+        pose_prompt,
+        run,
+        seed=seed,
+        num_options=num_options,
     )
     results = run_requests(run.runner(teacher, cache, check=check_questions), requests, tracker, "caption questions")
     # 3. the kept questions, their videos and the card
@@ -347,7 +360,7 @@ def build_caption_qa(
         report.rejects_file = write_rejects(out_dir, kept.rejects)
         check_not_empty(report, tracker, out_dir)
         for relative, source in sorted(kept.used_videos.items()):
-            _copy_video(source, stage / relative)
+            link_or_copy(source, stage / relative)
         write_split(stage, "qa", out_split, dataset)
         tracker.finish(report, out_dir)
         teacher_lines = [f"questions: `{teacher_tag(teacher, qa_prompt)}`"]

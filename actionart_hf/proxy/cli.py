@@ -21,6 +21,17 @@ videos, the oracle with 15% wrong answers and reworded texts: `--teacher oracle-
 `<out>.cache/` (or --cache-dir): run the same command again after a crash or Ctrl-C and it resumes, repeating no
 call. Requests that still fail after --retries are listed in `<out>.failures.jsonl`; rejected questions in
 `<out>.rejects.jsonl`.
+
+Past one machine: `--num-shards N --shard-index i` builds the i-th of N contiguous blocks of the work (source videos,
+pseudo-long videos, captions) into its own folder, and `proxy join` joins the shard folders into one dataset equal
+to a single-process build (the shards may share one --cache-dir). A sharded fgqa build reads one unit set, made
+first with `--units-only` (which may itself be sharded):
+
+    actionart-hf proxy pd --source synthetic --source-dir synth --out shards/pd-1 --num-shards 4 --shard-index 1
+    actionart-hf proxy join --out proxy_pd shards/pd-0 shards/pd-1 shards/pd-2 shards/pd-3
+    actionart-hf proxy fgqa --source synthetic --source-dir synth --out shards/fgqa --cache-dir cache --units-only
+    actionart-hf proxy fgqa --unit-set cache/unit_set.jsonl --out shards/fgqa-0 --cache-dir cache \
+        --num-shards 4 --shard-index 0
 """
 
 from __future__ import annotations
@@ -30,12 +41,13 @@ import logging
 import sys
 from pathlib import Path
 
+from ..cli import add_shard_arguments
 from ..video import DEFAULT_MAX_PIXELS
 from .mcq_templates import ORACLE_TASKS
 from .pose_mcq import CAPTION_QA_TASKS
 
 
-SUBCOMMANDS = ("pd", "sd", "fgqa", "caption-qa")
+SUBCOMMANDS = ("pd", "sd", "fgqa", "caption-qa", "join")
 TASKS_HELP = f"comma-separated sub-tasks (default {','.join(ORACLE_TASKS)})"
 CAPTION_TASKS_HELP = f"comma-separated sub-tasks (default {','.join(CAPTION_QA_TASKS)}; GS/LS from the pose sentences)"
 
@@ -116,6 +128,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--top-p", type=float, default=1.0, help="nucleus sampling (default 1.0)")
     group.add_argument("--seed", type=int, default=0, help="sampling, frame choice, composition (default 0)")
     group.add_argument("--prompt-dir", type=Path, help="folder of custom prompt files <name>.v<N>.yaml")
+    add_shard_arguments(parser)
 
 
 def _add_source(parser: argparse.ArgumentParser) -> None:
@@ -139,7 +152,7 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     """Arguments of `actionart-hf proxy <task>`."""
     kwargs = {"description": __doc__, "formatter_class": argparse.RawDescriptionHelpFormatter}
     parser = subparsers.add_parser("proxy", **kwargs) if subparsers else argparse.ArgumentParser(**kwargs)
-    tasks = parser.add_subparsers(dest="task", required=True, metavar="{pd,sd,fgqa,caption-qa}")
+    tasks = parser.add_subparsers(dest="task", required=True, metavar="{pd,sd,fgqa,caption-qa,join}")
 
     pd = tasks.add_parser("pd", help="pose description: frames → pose_description config")
     _add_common(pd)
@@ -161,7 +174,16 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     _add_common(fgqa)
     _add_source(fgqa)
     _add_teacher(fgqa, "qa-", default=None)
-    fgqa.add_argument("--unit-set", type=Path, help="reuse a saved unit set (JSONL) instead of labelling units")
+    fgqa.add_argument(
+        "--unit-set", type=Path, nargs="+",
+        help="reuse a saved unit set (JSONL) instead of labelling units; several files (the shards of a sharded "
+        "--units-only run) are read in the order given",
+    )  # fmt: skip
+    fgqa.add_argument(
+        "--units-only", action="store_true",
+        help="only label the units and save the unit set in the call cache (unit_set.jsonl, or "
+        "unit_set-0000i-of-0000N.jsonl for a shard), for builds with --unit-set",
+    )  # fmt: skip
     fgqa.add_argument("--units-per-video", type=int, default=2, help="units per video without events (default 2)")
     fgqa.add_argument(
         "--unit-window-s", type=float, default=1.0,
@@ -187,6 +209,11 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     cqa.add_argument("--max-videos", type=int, help="a seeded random subset of the captions")
     cqa.add_argument("--tasks", type=_tasks, default=list(CAPTION_QA_TASKS), help=CAPTION_TASKS_HELP)
     cqa.add_argument("--num-options", type=int, default=4, help="options per question (default 4)")
+
+    join = tasks.add_parser("join", help="join the output folders of a sharded build into one dataset")
+    join.add_argument("shards", type=Path, nargs="+", help="the shards' --out folders (any order)")
+    join.add_argument("--out", type=Path, required=True, help="output Hub folder")
+    join.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     return parser
 
 
@@ -255,7 +282,14 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace):
+    from ..sharding import shard_or_whole
+
+    if args.task == "join":
+        from .join import join_proxy_shards
+
+        return join_proxy_shards(args.shards, args.out, overwrite=args.overwrite)
     run = _run_settings(args)
+    shard = shard_or_whole(args.num_shards, args.shard_index)
     max_pixels = None
     if args.task != "caption-qa":
         from .sources import load_sources
@@ -277,7 +311,7 @@ def _build(args: argparse.Namespace):
         )  # fmt: skip
         teacher = build_teacher(args.teacher, args, model=args.model, base_url=args.base_url, labels_dir=labels_dir)
         common = {"max_pixels": max_pixels, "run": run, "split": args.split, "overwrite": args.overwrite}
-        common["license"] = args.license
+        common["license"], common["shard"] = args.license, shard
         if args.task == "pd":
             report = build_pose_description(
                 sources, args.out, teacher, frames_per_video=args.frames_per_video, seed=args.seed,
@@ -302,6 +336,16 @@ def _build(args: argparse.Namespace):
             unit_teacher = build_teacher(
                 args.teacher, args, model=args.model, base_url=args.base_url, labels_dir=labels_dir
             )
+        if args.units_only:
+            from .fgqa import build_unit_set
+
+            if unit_teacher is None:
+                raise ValueError("--units-only labels units: pass --source-dir, not --unit-set.")
+            return build_unit_set(
+                args.out, unit_teacher, sources, units_per_video=args.units_per_video,
+                unit_window_s=args.unit_window_s, max_pixels=max_pixels, run=run, prompt=_prompt("unit_label", args),
+                shard=shard,
+            )  # fmt: skip
         qa_kind = args.qa_teacher or args.teacher  # the question writer defaults to the unit teacher
         qa_model = args.qa_model or (args.model if qa_kind == args.teacher else None)
         qa_teacher = build_teacher(qa_kind, args, model=qa_model, base_url=args.qa_base_url or args.base_url)
@@ -312,7 +356,7 @@ def _build(args: argparse.Namespace):
             frames_per_unit=args.frames_per_unit, fps=args.fps, size=args.size, tasks=args.tasks,
             num_options=args.num_options, max_pixels=max_pixels, seed=args.seed, run=run,
             unit_prompt=_prompt("unit_label", args), qa_prompt=_prompt("fgqa_mcq", args), split=args.split,
-            overwrite=args.overwrite, license=args.license,
+            overwrite=args.overwrite, license=args.license, shard=shard,
         )  # fmt: skip
     else:
         from .caption_qa import build_caption_qa
@@ -323,6 +367,7 @@ def _build(args: argparse.Namespace):
             num_options=args.num_options, max_videos=args.max_videos, seed=args.seed, run=run,
             qa_prompt=_prompt("fgqa_mcq", args), events_prompt=_prompt("caption_events", args),
             pose_prompt=_prompt("caption_pose_mcq", args), overwrite=args.overwrite, license=args.license,
+            shard=shard,
         )  # fmt: skip
     return report
 

@@ -1,4 +1,9 @@
-"""Plumbing shared by the proxy builders: run settings, reports, chunked row generation, side files, cards."""
+"""Plumbing shared by the proxy builders: run settings, reports, chunked row generation, side files, cards.
+
+Side files beside an output folder `<out>`: `<out>.failures.jsonl` (requests that still failed), `<out>.rejects.jsonl`
+(rejected questions) and, for one shard of a sharded build, `<out>.shard.json` (what `actionart-hf proxy join` needs
+to write the card of the joined output: the shard, its counts and the card's text).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,9 @@ from pathlib import Path
 
 import datasets
 
-from ..atomic import write_jsonl_atomic
+from ..atomic import write_json_atomic, write_jsonl_atomic
 from ..data.hub_folder import write_dataset_card
+from ..sharding import Shard
 from .cache import CallCache, CallResult, CallRunner, TeacherRequest, write_failure_report
 from .mcq_parsing import REJECT_REASONS
 from .prompts import Prompt
@@ -26,6 +32,7 @@ from .teachers import GenerationSettings, Teacher
 logger = logging.getLogger(__name__)
 
 PROXY_TAGS = ["human-action", "proxy-task", "teacher-labels"]
+SHARD_RECORD_FORMAT = 1
 
 
 @dataclass
@@ -80,6 +87,8 @@ class BuildReport:
         cached (`int`): answers served from the cache.
         failure_report (`Path`, *optional*): JSONL of failed requests, beside the output.
         rejects_file (`Path`, *optional*): JSONL of rejected questions, beside the output.
+        shard ([`Shard`], *optional*): the shard this build made, for one shard of a sharded build.
+        shard_items (`str`): which work items the shard took, e.g. `"items 0-49 of 100 source videos"`.
     """
 
     out_dir: Path
@@ -91,10 +100,21 @@ class BuildReport:
     cached: int = 0
     failure_report: Path | None = None
     rejects_file: Path | None = None
+    shard: Shard | None = None
+    shard_items: str = ""
+
+    def take_shard(self, shard: Shard | None, items: list, what: str) -> list:
+        """This build's block of the work `items` (all of them without a shard), recording which it took."""
+        if shard is None:
+            return items
+        self.shard = shard
+        self.shard_items = shard.describe_items(len(items), what)
+        return shard.select(items)
 
     def summary(self) -> str:
+        where = f"{self.out_dir}" + (f" (shard {self.shard.index} of {self.shard.count})" if self.shard else "")
         text = (
-            f"{self.rows} {self.config} rows in {self.out_dir} ({self.teacher_calls} teacher calls, "
+            f"{self.rows} {self.config} rows in {where} ({self.teacher_calls} teacher calls, "
             f"{self.cached} answers from the cache"
         )
         if self.failed:
@@ -234,8 +254,27 @@ def write_proxy_card(
     license: str | None = None,
 ) -> Path:
     """The card of a proxy build: summary, usage, method, teachers and prompts (with a note on a stand-in teacher
-    such as the noisy oracle), failures, extra sections."""
+    such as the noisy oracle), failures, extra sections. For one shard of a sharded build (`report.shard`), the card
+    says so and the card's text is also saved in `<out>.shard.json` for `actionart-hf proxy join`."""
     from .noisy import stand_in_card_sections
+
+    if report.shard is not None:
+        card_text = {
+            "pretty_name": pretty_name,
+            "summary": summary,
+            "method": method,
+            "teacher_lines": teacher_lines,
+            "extra_sections": extra_sections or {},
+            "license": license,
+        }
+        write_shard_record(report, card_text)
+        shard_note = (
+            f"This folder is shard {report.shard.index} of {report.shard.count} of a sharded build "
+            f"({report.shard_items}); `actionart-hf proxy join` joins the shards into one dataset."
+        )
+        extra_sections = {**(extra_sections or {}), "Shard": shard_note}
+    else:
+        shard_record_path(report.out_dir).unlink(missing_ok=True)  # left by an earlier sharded build of this output
 
     usage = (
         "```python\nfrom datasets import load_dataset\nfrom actionart_hf.data.chat import row_to_messages\n\n"
@@ -259,6 +298,42 @@ def write_proxy_card(
         default_config=report.config,
         tags=PROXY_TAGS,
     )
+
+
+def shard_record_path(out_dir: Path) -> Path:
+    """`<out>.shard.json` beside the output folder of one shard."""
+    return out_dir.parent / f"{out_dir.name}.shard.json"
+
+
+def write_shard_record(report: BuildReport, card_text: dict) -> Path:
+    """Writes `<out>.shard.json`: the shard, its counts and the text of its card (the arguments of
+    [`write_proxy_card`] that do not depend on the rows)."""
+    record = {
+        "format": SHARD_RECORD_FORMAT,
+        "config": report.config,
+        "shard": report.shard.to_dict(),
+        "items": report.shard_items,
+        "report": {
+            "rows": report.rows,
+            "failed": report.failed,
+            "rejected": dict(report.rejected),
+            "teacher_calls": report.teacher_calls,
+            "cached": report.cached,
+        },
+        "card": card_text,
+    }
+    return write_json_atomic(shard_record_path(report.out_dir), record, durable=True)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Hard-links `source` to `target` (a copy across file systems); an existing `target` is kept."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def remove_tree(path: Path) -> None:
@@ -309,11 +384,14 @@ __all__ = [
     "chunked",
     "dataset_from_rows",
     "exclusive_build",
+    "link_or_copy",
     "reject_table",
     "run_requests",
+    "shard_record_path",
     "teacher_tag",
     "user_message",
     "write_jsonl",
     "write_proxy_card",
     "write_rejects",
+    "write_shard_record",
 ]

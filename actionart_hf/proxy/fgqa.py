@@ -12,6 +12,11 @@
 4. validator: `actionart_hf.proxy.mcq_validation.validate_question` keeps a question only if its answer follows
              unambiguously from the labels; rejects are counted by reason in the card and listed beside it
 → `fgqa` config: video, units[{label, source_video, frame_indices}], question, options, answer, task, teacher
+
+Sharded (`shard=`): every shard composes the same plan from the same unit set and renders and asks about its block
+of the pseudo-long videos, so a sharded build needs a saved unit set. [`build_unit_set`] makes it, itself sharded
+over the source videos if needed: the unit set files of the shards, read in shard order, are the unit set of a
+single process.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import numpy as np
 
 from ..data.hub_folder import VIDEO_DIR, check_output_dir, staged_output_dir, task_count_table, write_split
 from ..data.schemas import FGQA_FEATURES
+from ..sharding import Shard
 from ..video import DEFAULT_MAX_PIXELS, VideoDecodeError, probe_video, write_video
 from .cache import CallCache, CallResult, TeacherRequest
 from .common import (
@@ -302,7 +308,7 @@ class PseudoVideo:
 
 
 def obtain_units(
-    unit_set: str | os.PathLike | None,
+    unit_set: str | os.PathLike | Sequence[str | os.PathLike] | None,
     sources: Sequence[SourceVideo],
     unit_teacher: Teacher | None,
     run: RunSettings,
@@ -315,16 +321,66 @@ def obtain_units(
     max_pixels: int | None,
     prompt: Prompt | None,
 ) -> tuple[list[ActionUnit], Path]:
-    """Step 1: the saved `unit_set` when given, else the units of `sources` named by `unit_teacher` (`label_units`),
-    saved as `<cache_dir>/unit_set.jsonl`. Returns the units and the unit set's path."""
+    """Step 1: the saved `unit_set` when given (one file, or the files of a sharded [`build_unit_set`] in shard
+    order), else the units of `sources` named by `unit_teacher` (`label_units`), saved as
+    `<cache_dir>/unit_set.jsonl`. Returns the units and the (first) unit set's path."""
     if unit_set is not None:
-        return load_unit_set(unit_set), Path(unit_set)
+        paths = [Path(unit_set)] if isinstance(unit_set, (str, os.PathLike)) else [Path(p) for p in unit_set]
+        if not paths:
+            raise ValueError("unit_set is an empty list; pass a unit set file (or the files of its shards, in order).")
+        return [unit for path in paths for unit in load_unit_set(path)], paths[0]
     if unit_teacher is None or not sources:
         raise ValueError("build_fgqa needs sources and a unit teacher, or an existing unit_set.")
     units = label_units(
         sources, unit_teacher, run, cache, tracker, units_per_video, max_pixels, prompt, unit_window_s=unit_window_s
     )
-    return units, save_unit_set(cache_dir / "unit_set.jsonl", units)
+    return units, save_unit_set(unit_set_path(cache_dir), units)
+
+
+def unit_set_path(cache_dir: Path, shard: Shard | None = None) -> Path:
+    """`<cache_dir>/unit_set.jsonl`, or `<cache_dir>/unit_set-0000i-of-0000N.jsonl` for shard `i` of `N` (names that
+    sort in shard order, so `--unit-set <cache>/unit_set-*.jsonl` reads them in order)."""
+    if shard is None:
+        return cache_dir / "unit_set.jsonl"
+    return cache_dir / f"unit_set-{shard.index:05d}-of-{shard.count:05d}.jsonl"
+
+
+def build_unit_set(
+    out_dir: str | os.PathLike,
+    unit_teacher: Teacher,
+    sources: Sequence[SourceVideo],
+    *,
+    units_per_video: int = 2,
+    unit_window_s: float = DEFAULT_UNIT_WINDOW_S,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    run: RunSettings | None = None,
+    prompt: Prompt | None = None,
+    shard: Shard | None = None,
+) -> BuildReport:
+    """Step 1 alone: names the units of `sources` (or of this `shard`'s block of them) and saves the unit set in the
+    call cache of `out_dir` (see [`unit_set_path`]), for FGQA builds with `unit_set=` (sharded ones need it).
+
+    Returns:
+        [`BuildReport`] whose `out_dir` is the unit set file and `rows` its number of units; requests that failed
+        are listed in `<unit set>.failures.jsonl`.
+    """
+    out_dir = Path(out_dir).absolute()
+    run = run or RunSettings()
+    check_gap_range((unit_window_s, unit_window_s), "unit_window_s")
+    cache_dir = run.resolve_cache_dir(out_dir)
+    path = unit_set_path(cache_dir, shard)
+    report = BuildReport(path, "unit_set")
+    sources = report.take_shard(shard, list(sources), "source videos")
+    tracker = ResultTracker()
+    units = label_units(
+        sources, unit_teacher, run, CallCache(cache_dir / "calls"), tracker, units_per_video, max_pixels, prompt,
+        unit_window_s=unit_window_s,
+    )  # fmt: skip
+    report.rows = len(units)
+    check_not_empty(report, tracker, path)
+    save_unit_set(path, units)
+    tracker.finish(report, path)
+    return report
 
 
 def render_plans(
@@ -398,7 +454,7 @@ def build_fgqa(
     qa_teacher: Teacher,
     *,
     sources: Sequence[SourceVideo] = (),
-    unit_set: str | os.PathLike | None = None,
+    unit_set: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
     num_videos: int = 100,
     units_per_video: int = 2,
     unit_window_s: float = DEFAULT_UNIT_WINDOW_S,
@@ -417,6 +473,7 @@ def build_fgqa(
     split: str = "train",
     overwrite: bool = False,
     license: str | None = None,
+    shard: Shard | None = None,
 ) -> BuildReport:
     """Builds the `fgqa` config (docs/DESIGN.md §4). See the module docstring for the steps.
 
@@ -425,7 +482,8 @@ def build_fgqa(
         unit_teacher ([`Teacher`], *optional*): names the units (not needed with `unit_set`).
         qa_teacher ([`Teacher`]): writes the questions (an LLM, or the oracle's templates).
         sources (`Sequence[SourceVideo]`, *optional*): videos to cut units from (step 1).
-        unit_set (`str` or `os.PathLike`, *optional*): reuse a saved unit set instead of step 1.
+        unit_set (`str`, `os.PathLike` or a sequence of them, *optional*): reuse a saved unit set instead of step 1
+            (several files: the shards of a sharded [`build_unit_set`], in shard order).
         num_videos (`int`, *optional*, defaults to 100): pseudo-long videos to make.
         units_per_video (`int`, *optional*, defaults to 2): units per source video without known events.
         unit_window_s (`float`, *optional*, defaults to 1.0): seconds between a unit's two frames on sources without
@@ -445,6 +503,8 @@ def build_fgqa(
         split (`str`, *optional*, defaults to `"train"`): split name.
         overwrite (`bool`, *optional*, defaults to `False`): replace an existing output.
         license (`str`, *optional*): license id for the card.
+        shard ([`Shard`], *optional*): render and ask about only this block of the pseudo-long videos (needs
+            `unit_set`); join the shards with [`join_proxy_shards`].
 
     Returns:
         [`BuildReport`]; the unit set is saved at `<cache_dir>/unit_set.jsonl`.
@@ -455,6 +515,11 @@ def build_fgqa(
             "frames between them."
         )
     check_gap_range((unit_window_s, unit_window_s), "unit_window_s")
+    if shard is not None and unit_set is None:
+        raise ValueError(
+            f"A sharded fgqa build (shard {shard.index} of {shard.count}) needs a saved unit set, the same for every "
+            "shard: label the units once with --units-only (build_unit_set) and pass --unit-set (unit_set=)."
+        )
     out_dir = check_output_dir(out_dir, overwrite).absolute()
     run = run or RunSettings()
     tasks = [t.upper() for t in tasks]
@@ -471,13 +536,14 @@ def build_fgqa(
     vocabulary = sorted({u.label for u in units})
     logger.info("fgqa: %d units, %d distinct labels (unit set %s)", len(units), len(vocabulary), unit_set_path)
     plans = compose_videos(units, num_videos, min_units, max_units, seed)
+    indexed_plans = report.take_shard(shard, list(enumerate(plans)), "pseudo-long videos")
     runner = run.runner(qa_teacher, cache, check=check_questions)
     qa_tag = teacher_tag(qa_teacher, qa_prompt)
     rejects: list[dict] = []
     tasks_seen: Counter = Counter()
 
     def rows(stage: Path):
-        for chunk in chunked(list(enumerate(plans)), run.chunk_size):
+        for chunk in chunked(indexed_plans, run.chunk_size):
             videos = render_plans(chunk, stage, frames_per_unit, fps, size, tracker, qa_prompt)
             requests = [
                 mcq_request(
@@ -534,6 +600,7 @@ __all__ = [
     "ActionUnit",
     "PseudoVideo",
     "build_fgqa",
+    "build_unit_set",
     "check_questions",
     "check_unit_label",
     "compose_videos",
@@ -545,6 +612,7 @@ __all__ = [
     "render_plans",
     "render_pseudo_video",
     "save_unit_set",
+    "unit_set_path",
     "unit_windows",
     "validated_rows",
 ]

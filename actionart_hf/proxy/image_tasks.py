@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 from ..data.hub_folder import check_output_dir, staged_output_dir, write_split
 from ..data.schemas import POSE_DESCRIPTION_FEATURES, SPATIAL_DIFFERENCE_FEATURES
+from ..sharding import Shard
 from ..video import DEFAULT_MAX_PIXELS, VideoDecodeError, VideoInfo, probe_video
 from .cache import CallCache, CallResult, TeacherRequest
 from .common import (
@@ -78,12 +79,14 @@ def _build_image_task(
     summary: str,
     method: str,
     license: str | None,
+    shard: Shard | None,
 ) -> BuildReport:
     out_dir = check_output_dir(out_dir, overwrite).absolute()
     cache_dir = run.resolve_cache_dir(out_dir)
     runner = run.runner(teacher, CallCache(cache_dir / "calls"))
     tracker = ResultTracker()
     report = BuildReport(out_dir, config)
+    sources = report.take_shard(shard, list(sources), "source videos")
     tag = teacher_tag(teacher, prompt)
 
     jobs = []
@@ -165,6 +168,7 @@ def build_pose_description(
     split: str = "train",
     overwrite: bool = False,
     license: str | None = None,
+    shard: Shard | None = None,
 ) -> BuildReport:
     """Builds the `pose_description` config (docs/DESIGN.md §4) from random frames of `sources`.
 
@@ -180,6 +184,8 @@ def build_pose_description(
         split (`str`, *optional*, defaults to `"train"`): split name.
         overwrite (`bool`, *optional*, defaults to `False`): replace an existing output.
         license (`str`, *optional*): license id for the card.
+        shard ([`Shard`], *optional*): build only this block of `sources` (see `actionart_hf.sharding`); join the
+            shards with [`join_proxy_shards`].
 
     Returns:
         [`BuildReport`].
@@ -222,6 +228,7 @@ def build_pose_description(
             "sent to the teacher with the prompt below. The `prompt` column holds the shorter training prompt."
         ),
         license=license,
+        shard=shard,
     )
 
 
@@ -239,6 +246,7 @@ def build_spatial_difference(
     split: str = "train",
     overwrite: bool = False,
     license: str | None = None,
+    shard: Shard | None = None,
 ) -> BuildReport:
     """Builds the `spatial_difference` config (docs/DESIGN.md §4) from pairs of nearby frames of `sources`.
 
@@ -257,6 +265,8 @@ def build_spatial_difference(
         split (`str`, *optional*, defaults to `"train"`): split name.
         overwrite (`bool`, *optional*, defaults to `False`): replace an existing output.
         license (`str`, *optional*): license id for the card.
+        shard ([`Shard`], *optional*): build only this block of `sources` (see `actionart_hf.sharding`); join the
+            shards with [`join_proxy_shards`].
 
     Returns:
         [`BuildReport`].
@@ -303,6 +313,7 @@ def build_spatial_difference(
             f"{max_pixels} pixels, were sent to the teacher in order with the prompt below."
         ),
         license=license,
+        shard=shard,
     )
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..video import VideoDecodeError, fit_to_max_pixels
+from ..video import DECODE_THREAD_TYPE, VideoDecodeError, fit_to_max_pixels
 from .labels import LabelSpan, normalize_label
 
 
@@ -248,6 +248,7 @@ def read_frames(path: str | os.PathLike, indices: Sequence[int], max_pixels: int
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
+            stream.thread_type = DECODE_THREAD_TYPE
             size = fit_to_max_pixels(stream.codec_context.height, stream.codec_context.width, max_pixels)
             targets, position = iter(wanted), 0
             target = next(targets)

@@ -14,13 +14,18 @@ user turns, the generation prompts) and supervised spans (each assistant answer 
 first span, which holds every video/image placeholder, goes through the processor with the media (so placeholders
 expand to exactly the model's visual tokens); the other spans are tokenized as text. Labels are the input ids on
 supervised spans and -100 everywhere else (with `loss_on="all"`, every token but padding and media placeholders).
+
+Pixels: with a video processor that names the size it resizes frames to (ActionArt's `resized_frame_size`), videos
+are decoded straight to that size in uint8 (the resize happens once, in libswscale / decord), so the processor only
+pads and normalises them (one fused multiply-add) instead of resizing full frames in float32.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,12 +209,31 @@ class ActionArtDataCollator:
             "video_num_frames": torch.tensor([f.shape[0] for f in features], dtype=torch.long),
         }
 
+    def _frame_size(self) -> Callable[[int, int], tuple[int, int]] | None:
+        """The size the video processor resizes a frame to, when it says (ActionArt's `resized_frame_size`): videos
+        are then decoded straight to it, in uint8, and the processor does not resize them again."""
+        video_processor = getattr(self.processor, "video_processor", None)
+        resized_frame_size = getattr(video_processor, "resized_frame_size", None)
+        if resized_frame_size is None or not self.processor_kwargs.get("do_resize", video_processor.do_resize):
+            return None
+        overrides = {
+            key: self.processor_kwargs[key] for key in ("size", "resize_mode") if key in self.processor_kwargs
+        }
+        return functools.partial(resized_frame_size, **overrides)
+
     def _prepare(self, example: dict, decode: bool = True) -> tuple[list[dict], list[np.ndarray], list[np.ndarray]]:
         messages = json.loads(example["messages"]) if isinstance(example["messages"], str) else example["messages"]
         if not decode:
             return messages, [], []
+        frame_size = self._frame_size()
         videos = [
-            load_video(path, num_frames=self.num_frames, max_pixels=self.max_pixels, backend=self.video_backend).frames
+            load_video(
+                path,
+                num_frames=self.num_frames,
+                max_pixels=self.max_pixels,
+                backend=self.video_backend,
+                frame_size=frame_size,
+            ).frames
             for path in example.get("videos") or []
         ]
         images = [_decode_image(image, self.max_pixels) for image in example.get("images") or []]

@@ -190,6 +190,23 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
             raise ValueError(f"Frames have {channels} channels; expected 1 (gray), 3 (RGB) or 4 (RGBA).")
         return video
 
+    def resized_frame_size(
+        self, height: int, width: int, size: dict | None = None, resize_mode: str | None = None
+    ) -> tuple[int, int]:
+        """The `(height, width)` a frame of `height x width` is resized to before any padding: the tower's size
+        (`"squash"`), or the largest size with the frame's aspect ratio that fits in it (`"pad"`). A frame decoded at
+        this size is not resized again (the training collator decodes to it, in uint8).
+
+        Args:
+            height (`int`), width (`int`): the frame's size.
+            size (`dict`, *optional*): `{"height", "width"}` of the tower's input; defaults to `self.size`.
+            resize_mode (`str`, *optional*): defaults to `self.resize_mode`.
+        """
+        size = dict(size if size is not None else self.size)
+        if check_resize_mode(resize_mode if resize_mode is not None else self.resize_mode) == "squash":
+            return size["height"], size["width"]
+        return fit_within(height, width, size["height"], size["width"])
+
     def _resize(self, video: "torch.Tensor", size, resample, resize_mode: str, fill: "torch.Tensor") -> "torch.Tensor":
         """Frames of shape `(num_frames, channels, h, w)` → float `(num_frames, channels, size.height, size.width)`."""
         mode = _INTERPOLATION.get(int(resample) if resample is not None else 3)
@@ -219,6 +236,25 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
         # Bicubic overshoots; keep pixel values in the input range before rescaling.
         return resized.clamp(0, 255) if not video.is_floating_point() else resized
 
+    @staticmethod
+    def _rescale_and_normalize(
+        video: "torch.Tensor",
+        do_rescale: bool,
+        rescale_factor: float,
+        do_normalize: bool,
+        mean: "torch.Tensor",
+        std: "torch.Tensor",
+    ) -> "torch.Tensor":
+        """`(video * rescale_factor - mean) / std` as one fused multiply-add per pixel (`video * scale + offset`)."""
+        scale = torch.full_like(std, rescale_factor if do_rescale else 1.0)
+        offset = torch.zeros_like(std)
+        if do_normalize:
+            scale, offset = scale / std, -mean / std
+        channels = video.shape[1]
+        scale = scale.to(video.device).reshape(-1).expand(channels).view(1, channels, 1, 1)
+        offset = offset.to(video.device).reshape(-1).expand(channels).view(1, channels, 1, 1)
+        return torch.addcmul(offset, video, scale)
+
     def _preprocess(
         self,
         videos: list["torch.Tensor"],
@@ -239,6 +275,7 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
         resize_mode = resize_mode if resize_mode is not None else self.resize_mode
         # The padding value that normalising maps to 0 (the mean), in the pixel units before rescaling.
         mean = torch.as_tensor(image_mean if image_mean is not None else 0.0, dtype=torch.float32)
+        std = torch.as_tensor(image_std if image_std is not None else 1.0, dtype=torch.float32)
         fill = mean / (rescale_factor if do_rescale else 1.0)
         processed = []
         for index, video in enumerate(videos):
@@ -250,13 +287,7 @@ class ActionArtVideoProcessor(BaseVideoProcessor):
                     f"do_sample_frames=True (with num_frames <= {max_frames}) to sample it down."
                 )
             video = self._resize(video, size, resample, resize_mode, fill) if do_resize else video.float()
-            if do_rescale:
-                video = video * rescale_factor
-            if do_normalize:
-                mean = torch.tensor(image_mean, dtype=video.dtype, device=video.device).view(1, -1, 1, 1)
-                std = torch.tensor(image_std, dtype=video.dtype, device=video.device).view(1, -1, 1, 1)
-                video = (video - mean) / std
-            processed.append(video)
+            processed.append(self._rescale_and_normalize(video, do_rescale, rescale_factor, do_normalize, mean, std))
         shapes = {tuple(video.shape[1:]) for video in processed}
         if len(shapes) > 1:
             raise ValueError(
