@@ -67,6 +67,7 @@ def work(tmp_path_factory) -> dict[str, Path]:
         paths[name] = root / name
         paths[name].mkdir()
         (paths[name] / "keep.txt").write_text("a good earlier output\n")
+    (root / "broken.yaml").write_text("learning_rate: 1e-4\ndataset_mixture: [\n  {path: x\n")
     (root / "splits-typo.json").write_text(json.dumps({"dance_001": "tset"}))
     (root / "splits-unknown.json").write_text(json.dumps({"no_such_clip": "train"}))
     (root / "splits-not-json.json").write_text("dance_001: test\n")
@@ -125,6 +126,10 @@ CASES = [
                                "--teacher", "oracle", "--out", "{proxy}", "--overwrite"], "does not exist", "proxy"),
     ("train: unknown config", ["train", "{root}/recipe-unknown-config.yaml"],
      "has name 'qaa', which is not a config we can train on", "train"),
+    ("train: broken YAML", ["train", "{root}/broken.yaml"], "broken.yaml' is not valid YAML at line", None),
+    ("train: missing recipe", ["train", "{root}/nowhere.yaml"], "nowhere.yaml' not found", None),
+    ("merge: broken config", ["merge", "--config", "{root}/broken.yaml", "--output", "{merged}", "--overwrite"],
+     "broken.yaml' is not valid YAML at line", "merged"),
     ("train: missing split", ["train", "{root}/recipe-missing-split.yaml"],
      "dataset_mixture[0]", "train"),
 ]  # fmt: skip
