@@ -7,6 +7,11 @@ imported only when their command runs, so `actionart-hf --help` is instant.
 
     actionart-hf --help
     actionart-hf build-actionart --help
+
+Errors, the same in every command: a user's mistake (a bad argument, a missing or unreadable file, a refused
+output; a `ValueError` or a missing-path `OSError`) ends in one line `actionart-hf <command>: error: <message>` on
+stderr and exit status 2, without a traceback; `--debug` (before the command, or after it for every command but
+`train`, where TRL owns the flag) shows the traceback. Any other exception is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -45,6 +51,29 @@ def add_shard_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="the block this process does, 0..N-1 (e.g. $SLURM_ARRAY_TASK_ID); join the shards' outputs afterwards",
     )
+
+
+# What a user's mistake raises (a `ValueError` names the item, the value and the fix); anything else is a bug.
+USER_ERRORS = (ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError)
+DEBUG_FLAG = "--debug"
+
+
+def report_user_errors(prog: str, run: Callable[[], int | None], debug: bool = False) -> int:
+    """Runs `run()` and returns its exit status; a user error (`USER_ERRORS`) prints one line on stderr instead of a
+    traceback and returns 2.
+
+    Args:
+        prog (`str`): the program named in the line, e.g. `"actionart-hf synth"`.
+        run (`Callable[[], int | None]`): the command (`None` counts as 0).
+        debug (`bool`, *optional*, defaults to `False`): re-raise user errors too (full traceback).
+    """
+    try:
+        return int(run() or 0)
+    except USER_ERRORS as error:
+        if debug:
+            raise
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 2
 
 
 def _available() -> dict[str, tuple[str, str]]:
@@ -81,20 +110,29 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `actionart-hf` console script."""
+    """Entry point of the `actionart-hf` console script (errors as in the module docstring)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    debug = argv[:1] == [DEBUG_FLAG]
+    argv = argv[1:] if debug else argv
     commands = _available()
     if not argv or argv[0].startswith("-") or argv[0] not in commands:
         _top_parser(commands).parse_args(argv[:1] or ["--help"])
         return 2
     name, rest = argv[0], argv[1:]
+    prog = f"actionart-hf {name}"
     module = importlib.import_module(commands[name][0])
     if hasattr(module, "run_cli"):  # commands that parse their own argv (e.g. TrlParser's `--config X.yaml`)
-        return int(module.run_cli(rest, prog=f"actionart-hf {name}") or 0)
+        return report_user_errors(prog, lambda: module.run_cli(rest, prog=prog), debug)
     parser = argparse.ArgumentParser(prog="actionart-hf")
-    module.make_parser(parser.add_subparsers(dest="command", required=True))
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    module.make_parser(subparsers)
+    for subparser in subparsers.choices.values():
+        subparser.add_argument(DEBUG_FLAG, action="store_true", help="show the traceback of an error")
     args = parser.parse_args(argv)
-    return int(module.main(args) or 0)
+    return report_user_errors(prog, lambda: module.main(args), debug or args.debug)
+
+
+__all__ = ["COMMANDS", "DEBUG_FLAG", "USER_ERRORS", "add_shard_arguments", "main", "report_user_errors"]
 
 
 if __name__ == "__main__":

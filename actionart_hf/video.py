@@ -79,6 +79,21 @@ class VideoClip:
     total_frames: int
 
 
+def check_sampling(num_frames: int, max_pixels: int | None = None) -> None:
+    """Refuses sampling settings that cannot work: `num_frames` must be an integer >= 1, `max_pixels` an integer >= 1
+    or `None` (no cap).
+
+    Raises:
+        ValueError: naming the setting, its value and what it must be.
+    """
+    for name, value, none_ok in (("num_frames", num_frames, False), ("max_pixels", max_pixels, True)):
+        if value is None and none_ok:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            allowed = "an integer >= 1" + (" or None (no cap)" if none_ok else "")
+            raise ValueError(f"{name}={value!r} is invalid: it must be {allowed}.")
+
+
 def sample_frame_indices(total_frames: int, num_frames: int) -> np.ndarray:
     """`linspace(0, total_frames - 1, min(num_frames, total_frames))` rounded: evenly spaced, no duplicates.
 
@@ -87,14 +102,18 @@ def sample_frame_indices(total_frames: int, num_frames: int) -> np.ndarray:
     """
     if total_frames < 1:
         raise ValueError(f"total_frames={total_frames} must be >= 1.")
-    if num_frames < 1:
-        raise ValueError(f"num_frames={num_frames} must be >= 1.")
+    check_sampling(num_frames)
     count = min(num_frames, total_frames)
     return np.round(np.linspace(0, total_frames - 1, count)).astype(np.int64)
 
 
 def fit_to_max_pixels(height: int, width: int, max_pixels: int | None) -> tuple[int, int]:
-    """The largest `(height, width)` with the same aspect ratio and at most `max_pixels` pixels (never upscales)."""
+    """The largest `(height, width)` with the same aspect ratio and at most `max_pixels` pixels (never upscales).
+
+    Raises:
+        ValueError: `max_pixels` is not `None` or an integer >= 1.
+    """
+    check_sampling(1, max_pixels)
     if max_pixels is None or height * width <= max_pixels:
         return height, width
     scale = math.sqrt(max_pixels / (height * width))
@@ -405,9 +424,11 @@ def load_video(
 
     Raises:
         VideoDecodeError: the file is missing, empty, truncated, not a video, or no backend can decode it.
+        ValueError: `num_frames` or `max_pixels` is not an integer >= 1 (see [`check_sampling`]).
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend={backend!r} is not one of {BACKENDS}.")
+    check_sampling(num_frames, max_pixels)
     path = Path(path)
     _check_file(path)
     if backend == "decord":
@@ -469,10 +490,12 @@ def write_video(
         raise ValueError(
             f"frames must be uint8 of shape (num_frames, height, width, 3), got {frames.dtype} {frames.shape}."
         )
-    if len(frames) == 0:
-        raise ValueError("frames is empty: a video needs at least one frame.")
+    num_frames, height, width, _ = frames.shape
+    if num_frames == 0 or height == 0 or width == 0:
+        raise ValueError(f"frames of shape {frames.shape} hold no pixel: a video needs at least one 1x1 frame.")
+    if not fps > 0:
+        raise ValueError(f"fps={fps!r} is invalid: it must be a number > 0.")
     path = Path(path)
-    _, height, width, _ = frames.shape
     if codec == "libx264":
         options = {**X264_DETERMINISTIC_OPTIONS, **(X264_DEFAULT_OPTIONS if options is None else options)}
     rate = Fraction(fps).limit_denominator(1001)
@@ -495,6 +518,7 @@ __all__ = [
     "DEFAULT_NUM_FRAMES",
     "VideoClip",
     "VideoDecodeError",
+    "check_sampling",
     "fit_to_max_pixels",
     "VideoInfo",
     "X264_DEFAULT_OPTIONS",

@@ -10,8 +10,10 @@ python dataset_scripts/build_actionart.py --release raw --out ActionArt --push -
 
 import sys
 
+from actionart_hf.cli import report_user_errors
 from actionart_hf.data.cli import main, make_parser
 
 
 if __name__ == "__main__":
-    sys.exit(main(make_parser().parse_args()))
+    args = make_parser().parse_args()
+    sys.exit(report_user_errors("build_actionart.py", lambda: main(args)))

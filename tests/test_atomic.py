@@ -67,3 +67,45 @@ def test_concurrent_writers_of_one_target_do_not_collide(tmp_path):
         thread.join()
     assert not errors and json.loads(target.read_text())["writer"] in range(4)
     assert [p.name for p in tmp_path.iterdir()] == ["record.json"]
+
+
+def test_output_lock_refuses_a_second_writer_and_is_reentrant(tmp_path):
+    import fcntl
+    import os
+
+    from actionart_hf.atomic import output_lock
+
+    target = tmp_path / "out"
+    with output_lock(target), output_lock(target):  # nested blocks of one run share the lock
+        assert (tmp_path / ".out.lock").exists()
+    assert not (tmp_path / ".out.lock").exists()  # removed on release
+    descriptor = os.open(tmp_path / ".out.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run holds it
+    try:
+        with pytest.raises(ValueError, match="Another run is writing"), output_lock(target):
+            pass
+    finally:
+        os.close(descriptor)
+
+
+def test_a_run_killed_while_replacing_gets_its_old_output_back(tmp_path):
+    from actionart_hf.atomic import staged_dir
+
+    target = tmp_path / "out"
+    (tmp_path / ".out.old-12345678").mkdir()  # killed between the two renames: the old output is aside
+    (tmp_path / ".out.old-12345678" / "rows").write_text("old")
+    (tmp_path / ".out.staging-87654321").mkdir()
+    with pytest.raises(RuntimeError), staged_dir(target):
+        assert (target / "rows").read_text() == "old"  # restored before the new build starts
+        raise RuntimeError("this build fails too")
+    assert (target / "rows").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    with staged_dir(target, check=lambda stage, final: (stage / "rows").read_text()) as stage:
+        (stage / "rows").write_text("new")
+    with pytest.raises(ValueError, match="refused"), staged_dir(target, check=_refuse) as stage:
+        (stage / "rows").write_text("invalid")
+    assert (target / "rows").read_text() == "new" and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def _refuse(stage, target):
+    raise ValueError(f"{target} refused")

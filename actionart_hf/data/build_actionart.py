@@ -21,7 +21,6 @@ from pathlib import Path
 
 import datasets
 
-from ..atomic import write_jsonl_atomic
 from ..tasks import TASKS
 from ..video import DEFAULT_NUM_FRAMES
 from .hub_folder import (
@@ -30,6 +29,7 @@ from .hub_folder import (
     staged_output_dir,
     task_count_table,
     write_dataset_card,
+    write_rejects,
     write_split,
 )
 from .raw_release import (
@@ -49,48 +49,92 @@ from .validation import DatasetValidationError, RowProblem, VideoProber, validat
 logger = logging.getLogger(__name__)
 
 
-def _read_splits(split_file: Path | None) -> dict[str, str]:
+KNOWN_SPLITS = ("train", "validation", "test")
+
+
+def _read_splits(split_file: Path | None, videos: dict[str, Path]) -> dict[str, str]:
+    """`{video key: split}` of a split file, every video in the release and every split one of `KNOWN_SPLITS`."""
     if split_file is None:
         return {}
+    entries = None
     if split_file.suffix.lower() == ".json":
-        data = json.loads(split_file.read_text(encoding="utf-8"))
-        if isinstance(data, dict):
-            return {video_key(k): str(v) for k, v in data.items()}
-    rows = read_table(split_file)
-    return {
-        video_key(pick(r, "video", row_id=str(i))): str(pick(r, "split", row_id=str(i))) for i, r in enumerate(rows)
-    }
-
-
-def _normalize(rows: list[dict], normalize, problems: list[RowProblem]) -> list[dict]:
-    good = []
-    for position, row in enumerate(rows):
         try:
-            good.append(normalize(row, position))
+            data = json.loads(split_file.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(f"Cannot read --split-file {str(split_file)!r}: {error}") from None
+        if isinstance(data, dict) and data and all(isinstance(value, str) for value in data.values()):
+            entries = [(str(key), value, f"key {key!r}") for key, value in data.items()]
+    if entries is None:
+        try:
+            entries = [
+                (str(pick(row, "video", row_id=f"#{i}")), str(pick(row, "split", row_id=f"#{i}")), f"row {i}")
+                for i, row in enumerate(read_table(split_file))
+            ]
         except RawRowError as error:
-            problems.append(RowProblem(error.row_id, error.reason))
-    return good
+            raise ValueError(f"--split-file {str(split_file)!r}: {error}") from None
+    splits, unknown = {}, []
+    for video, split, place in entries:
+        if split not in KNOWN_SPLITS:
+            raise ValueError(
+                f"--split-file {str(split_file)!r}: {place} puts {video!r} in split {split!r}, which is not one of "
+                f"{', '.join(KNOWN_SPLITS)}; fix the spelling."
+            )
+        if video_key(video) not in videos:
+            unknown.append(video)
+        splits[video_key(video)] = split
+    if unknown:
+        raise ValueError(
+            f"--split-file {str(split_file)!r} names {len(unknown)} video(s) that are not in the release folder "
+            f"({', '.join(map(repr, unknown[:5]))}{', ...' if len(unknown) > 5 else ''}); fix or remove them."
+        )
+    return splits
 
 
-def _attach_videos(rows: list[dict], videos: dict[str, Path], problems: list[RowProblem], id_key: str) -> list[dict]:
-    kept = []
-    for row in rows:
-        path = videos.get(row["video_id"])
-        if path is None:
-            problems.append(RowProblem(str(row[id_key]), f"video {row['video_id']!r} is not in the release folder"))
+def _caption_row(row: dict, position: int) -> dict:
+    normalized = normalize_caption_row(row, position)
+    return {**normalized, "id": normalized["video_id"]}
+
+
+def _read_rows(path: Path, normalize, videos: dict[str, Path], table: str) -> tuple[list[dict], list[RowProblem]]:
+    """The valid rows of one table (normalised, `video` set to the file) and one problem per invalid row, with the
+    row's position in the file.
+
+    Raises:
+        RuntimeError: rows read != rows kept + rows rejected (a bug: each row must be accounted for once).
+    """
+    raw_rows = read_table(path)
+    rows, positions, problems = [], [], []
+    for position, raw in enumerate(raw_rows):
+        try:
+            row = normalize(raw, position)
+        except RawRowError as error:
+            problems.append(RowProblem(error.row_id, error.reason, position))
             continue
-        kept.append({**row, "video": str(path)})
-    return kept
+        video = videos.get(row["video_id"])
+        if video is None:
+            problems.append(RowProblem(row["id"], f"video {row['video_id']!r} is not in the release folder", position))
+            continue
+        rows.append({**row, "video": str(video)})
+        positions.append(position)
+    invalid = {problem.position: problem for problem in validate_rows(rows, "/")}
+    problems += [RowProblem(p.row_id, p.reason, positions[index]) for index, p in invalid.items()]
+    rows = [row for index, row in enumerate(rows) if index not in invalid]
+    if len(rows) + len(problems) != len(raw_rows):
+        raise RuntimeError(f"{table}: {len(raw_rows)} rows read but {len(rows)} kept + {len(problems)} rejected.")
+    return rows, sorted(problems, key=lambda problem: problem.position)
 
 
-def _drop(rows: list[dict], problems: list[RowProblem], id_key: str = "id") -> list[dict]:
-    bad = {p.row_id for p in problems}
-    return [row for row in rows if str(row[id_key]) not in bad]
+def _given_file(path: str | os.PathLike | None, flag: str) -> Path | None:
+    if path is None:
+        return None
+    path = Path(path).absolute()
+    if not path.is_file():
+        raise ValueError(f"{flag} {str(path)!r} does not exist (or is not a file); check the path.")
+    return path
 
 
-def _write_rejects(out_dir: Path, problems: list[RowProblem]) -> Path:
-    path = out_dir.parent / f"{out_dir.name}.rejects.jsonl"
-    return write_jsonl_atomic(path, ({"id": problem.row_id, "reason": problem.reason} for problem in problems))
+def _rejects(table: str, problems: list[RowProblem]) -> list[dict]:
+    return [{"table": table, "row": p.position, "id": p.row_id, "reason": p.reason} for p in problems]
 
 
 def build_actionart(
@@ -109,31 +153,28 @@ def build_actionart(
         DatasetValidationError: bad rows (each named by id with the reason), unless `drop_invalid`.
         ValueError: missing files, an existing output without `overwrite`.
     """
-    release_dir, out_dir = Path(release_dir), check_output_dir(out_dir, overwrite)
+    release_dir = Path(release_dir).absolute()  # relative paths are relative to the current folder
+    out_dir = check_output_dir(Path(out_dir).absolute(), overwrite)
     if not release_dir.is_dir():
-        raise ValueError(f"Release folder {str(release_dir)!r} does not exist.")
-    qa_path = Path(qa_file) if qa_file else find_table(release_dir, "qa")
-    captions_path = Path(captions_file) if captions_file else find_table(release_dir, "caption")
+        raise ValueError(f"Release folder {str(release_dir)!r} does not exist; check --release.")
+    qa_path = _given_file(qa_file, "--qa-file") or find_table(release_dir, "qa")
+    captions_path = _given_file(captions_file, "--captions-file") or find_table(release_dir, "caption")
+    split_path = _given_file(split_file, "--split-file")
     if qa_path is None:
         raise ValueError(f"No QA file (*qa*.json|jsonl|csv) in {str(release_dir)!r}; pass --qa-file.")
     videos = find_videos(release_dir)
-    problems: list[RowProblem] = []
+    splits = _read_splits(split_path, videos)
 
-    qa_rows = _attach_videos(_normalize(read_table(qa_path), normalize_qa_row, problems), videos, problems, "id")
-    caption_rows = []
+    qa_rows, problems = _read_rows(qa_path, normalize_qa_row, videos, "qa")
+    rejects, caption_rows = _rejects("qa", problems), []
     if captions_path is not None:
-        caption_rows = _normalize(read_table(captions_path), normalize_caption_row, problems)
-        for row in caption_rows:
-            row["id"] = row["video_id"]
-        caption_rows = _attach_videos(caption_rows, videos, problems, "id")
-    problems += validate_rows(qa_rows, "/") + validate_rows(caption_rows, "/")
+        caption_rows, caption_problems = _read_rows(captions_path, _caption_row, videos, "captions")
+        problems, rejects = problems + caption_problems, rejects + _rejects("captions", caption_problems)
     if problems and not drop_invalid:
         raise DatasetValidationError(problems, f"release {str(release_dir)!r}")
-    qa_rows, caption_rows = _drop(qa_rows, problems), _drop(caption_rows, problems)
     if not qa_rows:
         raise ValueError(f"No valid QA rows in {str(qa_path)!r}.")
 
-    splits = _read_splits(Path(split_file) if split_file else None)
     qa_videos = {row["video_id"] for row in qa_rows}
     split_of = {key: splits.get(key, "test" if key in qa_videos else "train") for key in videos}
     probe = VideoProber("/")
@@ -167,8 +208,9 @@ def build_actionart(
                 )
             write_split(stage, "captions", split, datasets.Dataset.from_list(table, features=CAPTIONS_FEATURES))
         _write_card(stage, qa_rows, caption_rows, split_of, license)
-    if problems:
-        logger.warning("Dropped %d invalid row(s); see %s", len(problems), _write_rejects(out_dir, problems))
+    rejects_file = write_rejects(out_dir, rejects)  # or removes the list of an earlier build
+    if rejects_file is not None:
+        logger.warning("Dropped %d invalid row(s); listed one per line in %s", len(rejects), rejects_file)
     logger.info(
         "Wrote %s: %d questions, %d captions, %d videos.", out_dir, len(qa_rows), len(caption_rows), len(copied)
     )

@@ -42,7 +42,6 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
 def main(args: argparse.Namespace) -> int:
     """Runs the build, then the optional push."""
     from .build_actionart import build_actionart
-    from .validation import DatasetValidationError
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.example_release:
@@ -52,15 +51,11 @@ def main(args: argparse.Namespace) -> int:
         print(f"Example release written to {args.example_release}")
         return 0
     if not args.release or not args.out:
-        raise SystemExit("actionart-hf build-actionart: --release and --out are required (or --example-release).")
-    try:
-        out = build_actionart(
-            args.release, args.out, args.qa_file, args.captions_file, args.split_file, args.license,
-            args.drop_invalid, args.overwrite,
-        )  # fmt: skip
-    except DatasetValidationError as error:
-        print(error)
-        return 1
+        raise ValueError("--release and --out are both required (or --example-release DIR to write an example).")
+    out = build_actionart(
+        args.release, args.out, args.qa_file, args.captions_file, args.split_file, args.license,
+        args.drop_invalid, args.overwrite,
+    )  # fmt: skip
     print(f"Built {out}")
     if args.push:
         from ..hub import default_repo_id, upload_to_hub

@@ -122,7 +122,7 @@ def _frames(num_frames: int, height: int, width: int, seed: int) -> np.ndarray:
 def write_example_release(out_dir: str | os.PathLike, overwrite: bool = False) -> Path:
     """Writes the example release (videos, `annotations/actionart_qa.jsonl`, `annotations/captions.csv`)."""
     out_dir = check_output_dir(out_dir, overwrite)
-    with staged_output_dir(out_dir, overwrite) as stage:
+    with staged_output_dir(out_dir, overwrite, check=None) as stage:  # a raw release, not a Hub folder
         for seed, (relative, codec, num_frames, height, width) in enumerate(EXAMPLE_VIDEOS):
             write_video(stage / relative, _frames(num_frames, height, width, seed), fps=8, codec=codec)
         (stage / "annotations").mkdir()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -21,7 +21,7 @@ from pathlib import Path
 import datasets
 from datasets.table import embed_table_storage
 
-from ..atomic import replace_dir, staged_dir
+from ..atomic import replace_dir, staged_dir, write_jsonl_atomic
 from .dataset_card import ACTIONART_CITATION, render_dataset_card
 
 
@@ -44,18 +44,56 @@ def check_output_dir(out_dir: str | os.PathLike, overwrite: bool = False) -> Pat
     return out_dir
 
 
+def check_hub_folder(folder: Path, target: Path) -> None:
+    """Refuses a new dataset folder without a card or without any `data/<config>/<split>-*.parquet` split.
+
+    Raises:
+        ValueError: naming `target` (the output the folder was built for) and what is missing.
+    """
+    if not find_configs(folder):
+        raise ValueError(
+            f"The build of {str(target)!r} wrote no dataset split (data/<config>/<split>-*.parquet), so it was not "
+            "moved into place (any previous output is unchanged); check the inputs and counts."
+        )
+    if not (folder / "README.md").is_file():
+        raise ValueError(f"The build of {str(target)!r} wrote no README.md card, so it was not moved into place.")
+
+
 @contextmanager
-def staged_output_dir(out_dir: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
+def staged_output_dir(
+    out_dir: str | os.PathLike,
+    overwrite: bool = False,
+    check: Callable[[Path, Path], None] | None = check_hub_folder,
+) -> Iterator[Path]:
     """Yields an empty staging folder beside `out_dir` and moves it into place only when the block succeeds.
 
-    An interrupted or failed build removes the staging folder and leaves any previous output untouched.
+    An interrupted or failed build, or a new folder that `check` refuses, removes the staging folder and leaves any
+    previous output untouched. Leftovers of killed builds of `out_dir` are removed first (see
+    `actionart_hf.atomic.output_lock`).
 
     Args:
         out_dir (`str` or `os.PathLike`): the final folder.
         overwrite (`bool`, *optional*, defaults to `False`): replace an existing non-empty `out_dir`.
+        check (`Callable[[Path, Path], None]`, *optional*, defaults to [`check_hub_folder`]): validates the new
+            folder before it replaces `out_dir`; `None` skips it (folders that are not Hub datasets).
     """
-    with staged_dir(check_output_dir(out_dir, overwrite).absolute()) as stage:
+    with staged_dir(check_output_dir(out_dir, overwrite).absolute(), check) as stage:
         yield stage
+
+
+def write_rejects(out_dir: str | os.PathLike, rejects: Iterable[dict]) -> Path | None:
+    """Lists the rows a build left out in `<out_dir>.rejects.jsonl` beside the output (durably, atomically).
+
+    Returns:
+        The path when there are rejects; otherwise removes a stale file of an earlier build and returns None.
+    """
+    out_dir = Path(out_dir)
+    path = out_dir.parent / f"{out_dir.name}.rejects.jsonl"
+    rejects = list(rejects)
+    if not rejects:
+        path.unlink(missing_ok=True)
+        return None
+    return write_jsonl_atomic(path, rejects, durable=True)
 
 
 def write_split(
@@ -194,6 +232,7 @@ def task_count_table(task_codes: list[str]) -> str:
 __all__ = [
     "DATA_DIR",
     "VIDEO_DIR",
+    "check_hub_folder",
     "check_output_dir",
     "configs_metadata",
     "find_configs",
@@ -202,5 +241,6 @@ __all__ = [
     "staged_output_dir",
     "task_count_table",
     "write_dataset_card",
+    "write_rejects",
     "write_split",
 ]

@@ -8,19 +8,34 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import datasets
 
+from .hub_folder import find_configs
 from .schemas import VIDEO_COLUMNS
 
 
-def _cache_tag(folder: Path) -> str:
-    """Changes whenever a parquet file of the folder changes, so a folder rebuilt in place is never read stale."""
-    stats = sorted(
-        (str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*.parquet")
-    )
-    return datasets.fingerprint.Hasher.hash(stats)[:16]
+def content_cache_dir(folder: str | os.PathLike) -> str:
+    """A `datasets` cache folder keyed on the content of a local dataset folder, so that a folder rebuilt in place is
+    never read stale (the `datasets` cache of a local folder is keyed on its name and file patterns only).
+
+    The key hashes the folder's absolute path and the relative path, size and modification time of every file in
+    it (hidden files and folders excluded); every local dataset read of the package loads through it.
+
+    Returns:
+        `str`: `<HF_DATASETS_CACHE>/actionart/<key>`.
+    """
+    folder = Path(folder).absolute()
+    stats = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if not any(part.startswith(".") for part in relative.parts) and path.is_file():
+            stat = path.stat()
+            stats.append((str(relative), stat.st_size, stat.st_mtime_ns))
+    key = datasets.fingerprint.Hasher.hash([str(folder), sorted(stats)])[:16]
+    return str(Path(datasets.config.HF_DATASETS_CACHE) / "actionart" / key)
 
 
 def load_actionart(
@@ -48,7 +63,13 @@ def load_actionart(
         if not (folder / "data" / config).is_dir():
             available = sorted(p.name for p in (folder / "data").glob("*")) if (folder / "data").is_dir() else []
             raise ValueError(f"{str(folder)!r} has no config {config!r}; available configs: {available or 'none'}.")
-        cache_dir = cache_dir or str(Path(datasets.config.HF_DATASETS_CACHE) / "actionart" / _cache_tag(folder))
+        splits = find_configs(folder).get(config, {})
+        if split is not None and re.fullmatch(r"[\w.]+", split) and split not in splits:  # a plain name, no slice
+            raise ValueError(
+                f"{str(folder)!r} has no {config} split {split!r} (data/{config}/{split}-*.parquet); splits present: "
+                f"{sorted(splits) or 'none'}. Choose one of them or build that split."
+            )
+        cache_dir = cache_dir or content_cache_dir(folder)
         loaded = datasets.load_dataset(str(folder), config, split=split, cache_dir=cache_dir)
         resolve = _local_resolver(folder.absolute())
     else:
@@ -104,4 +125,4 @@ def _resolve_video_columns(loaded, resolve):
     return apply(loaded)
 
 
-__all__ = ["load_actionart"]
+__all__ = ["content_cache_dir", "load_actionart"]

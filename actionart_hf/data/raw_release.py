@@ -37,6 +37,7 @@ KEYS = {
     "caption": ("caption", "description", "text", "annotation"),
     "split": ("split", "subset"),
 }
+_EXTRA_CELLS = "\0extra"  # DictReader key of cells beyond the header
 _OPTION_LINE = re.compile(r"^\s*\(?([A-Fa-f])[.):]\s*(.*)$")
 _LETTER = re.compile(r"^\s*\(?\s*([A-Fa-f])\s*[.)]?\s*$")
 
@@ -50,13 +51,30 @@ class RawRowError(ValueError):
 
 
 def read_table(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """Rows of a JSON (a list, or a dict holding one list), JSONL or CSV file."""
+    """Rows of a JSON (a list, or a dict holding one list), JSONL or CSV file.
+
+    Raises:
+        ValueError: the file is missing, of another type, or not readable; names the file and, where known, the line
+            (JSONL, CSV) or row (JSON) at fault.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix not in TABLE_EXTENSIONS:
+        raise ValueError(f"Cannot read {str(path)!r}: use one of {', '.join(TABLE_EXTENSIONS)}.")
+    if not path.is_file():
+        raise ValueError(f"Table {str(path)!r} does not exist (or is not a file); check the path.")
     try:
         if suffix == ".jsonl":
+            rows, where = [], []
             with open(path, encoding="utf-8") as handle:
-                return [json.loads(line) for line in handle if line.strip()]
+                for number, line in enumerate(handle, start=1):
+                    if line.strip():
+                        try:
+                            rows.append(json.loads(line))
+                        except json.JSONDecodeError as error:
+                            raise ValueError(f"line {number}: {error.msg} (column {error.colno})") from None
+                        where.append(f"line {number}")
+            return _check_rows(path, rows, where)
         if suffix == ".json":
             data = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(data, dict):
@@ -66,13 +84,25 @@ def read_table(path: str | os.PathLike) -> list[dict[str, Any]]:
                 data = lists[0]
             if not isinstance(data, list):
                 raise ValueError("the JSON must be a list of rows")
-            return data
-        if suffix == ".csv":
-            with open(path, encoding="utf-8", newline="") as handle:
-                return list(csv.DictReader(handle))
+            return _check_rows(path, data, [f"row {index}" for index in range(len(data))])
+        with open(path, encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle, restkey=_EXTRA_CELLS)
+            rows = []
+            for row in reader:
+                if _EXTRA_CELLS in row:
+                    raise ValueError(f"line {reader.line_num} has more cells than the header")
+                rows.append(row)
+            return rows
     except (json.JSONDecodeError, ValueError, csv.Error, UnicodeDecodeError) as error:
         raise ValueError(f"Cannot read {str(path)!r}: {error}") from error
-    raise ValueError(f"Cannot read {str(path)!r}: use one of {', '.join(TABLE_EXTENSIONS)}.")
+
+
+def _check_rows(path: Path, rows: list, where: list[str]) -> list[dict[str, Any]]:
+    """`rows` when every one is a JSON object; else a ValueError naming the first that is not."""
+    for row, place in zip(rows, where):
+        if not isinstance(row, dict):
+            raise ValueError(f"{place} is {type(row).__name__} {row!r:.40}, not an object of fields")
+    return rows
 
 
 def pick(row: dict[str, Any], field: str, required: bool = True, row_id: str = "?") -> Any:

@@ -16,15 +16,17 @@ from ..video import VideoDecodeError, VideoInfo, probe_video
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A row that cannot go into a dataset.
+    """A row that cannot go into a dataset (one per bad row, its reasons joined with "; ").
 
     Args:
         row_id (`str`): the row's `id`.
         reason (`str`): what is wrong and, where possible, how to fix it.
+        position (`int`, *optional*): the row's index in the list it was validated in (rows may share an id).
     """
 
     row_id: str
     reason: str
+    position: int | None = None
 
     def __str__(self) -> str:
         return f"row {self.row_id!r}: {self.reason}"
@@ -85,7 +87,8 @@ def validate_rows(rows: list[dict], root: str | os.PathLike, check_videos: bool 
         check_videos (`bool`, *optional*, defaults to `True`): probe every referenced video.
 
     Returns:
-        `list[RowProblem]`, empty when every row is valid.
+        `list[RowProblem]`, one per invalid row (with its `position` in `rows`), empty when every row is valid. Of
+        rows sharing an id, the first is kept and the others are invalid.
     """
     problems, seen_ids = [], set()
     probe = VideoProber(root)
@@ -107,7 +110,8 @@ def validate_rows(rows: list[dict], root: str | os.PathLike, check_videos: bool 
                 reasons.append(f"video {row['video']!r} cannot be used: {info}")
         elif check_videos:
             reasons.append("has no video")
-        problems += [RowProblem(row_id, reason) for reason in reasons]
+        if reasons:
+            problems.append(RowProblem(row_id, "; ".join(reasons), position))
     return problems
 
 

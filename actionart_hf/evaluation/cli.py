@@ -184,7 +184,10 @@ def join_main(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(make_parser().parse_args()))
+    from ..cli import report_user_errors
+
+    arguments = make_parser().parse_args()
+    sys.exit(report_user_errors("python -m actionart_hf.evaluation.cli", lambda: main(arguments)))
 
 
 __all__ = ["backend_kwargs_from_args", "default_output_dir", "join_main", "main", "make_join_parser", "make_parser"]

@@ -34,9 +34,10 @@ from typing import Any
 
 from ..atomic import write_json_atomic, write_jsonl_atomic, write_text_atomic
 from ..data.chat import row_to_messages
+from ..references import check_local_reference
 from ..sharding import Shard
 from ..tasks import MCQ_INSTRUCTION, normalize_task
-from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES, VideoClip, load_video
+from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES, VideoClip, check_sampling, load_video
 from .backends import EvalBackend, Query, detect_backend, make_backend
 from .circular import rotate_options, rotations
 from .paper_results import paper_row
@@ -207,7 +208,7 @@ def _prepare_output(out: Path, identity: dict, overwrite: bool) -> None:
     if overwrite:
         for name in OUTPUT_FILES:
             (out / name).unlink(missing_ok=True)
-    elif run_file.exists():
+    elif run_file.exists() and predictions.exists() and predictions.stat().st_size:
         previous = json.loads(run_file.read_text()).get("identity", {})
         differs = sorted(k for k in set(previous) | set(identity) if previous.get(k) != identity.get(k))
         if differs:
@@ -349,11 +350,16 @@ def evaluate_model(
         ValueError: bad arguments, an empty dataset, rows without the needed columns, a missing video, or an
             `output_dir` holding a different run.
     """
-    num_frames = num_frames or DEFAULT_NUM_FRAMES
-    if num_frames < 1 or batch_size < 1:
-        raise ValueError(f"num_frames={num_frames} and batch_size={batch_size} must be >= 1.")
+    num_frames = DEFAULT_NUM_FRAMES if num_frames is None else num_frames
+    check_sampling(num_frames, max_pixels)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size={batch_size!r} is invalid: it must be an integer >= 1.")
     backend_kwargs = dict(backend_kwargs or {})
     model, backend_name = _choose_backend(model, backend, backend_kwargs)
+    if isinstance(model, str) and backend_name != "openai":
+        check_local_reference(model, "model")
+    if isinstance(dataset, (str, os.PathLike)):
+        check_local_reference(dataset, "dataset")
     rows, dataset_name = _load_rows(dataset, config, split, limit)
     if shard is not None:
         rows = shard.select(rows)
@@ -508,7 +514,7 @@ def _ask_model(
     """
     from tqdm.auto import tqdm
 
-    runner_backend = model if isinstance(model, EvalBackend) else make_backend(backend_name, model, **backend_kwargs)
+    runner_backend = model if isinstance(model, EvalBackend) else _make_backend(backend_name, model, backend_kwargs)
     if out is not None:
         run = json.loads((out / RUN_FILE).read_text())
         run["backend"] = runner_backend.describe()
@@ -528,6 +534,18 @@ def _ask_model(
         bar.close()
         if runner_backend is not model:
             runner_backend.close()
+
+
+def _make_backend(backend_name: str, model: str, backend_kwargs: dict[str, Any]) -> EvalBackend:
+    """The backend for `model`; a model that cannot be found or read is the user's error (a `ValueError`)."""
+    try:
+        return make_backend(backend_name, model, **backend_kwargs)
+    except OSError as error:  # transformers: not a local folder nor a Hub repo (or offline), missing files
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(
+            f"Cannot load the model {model!r} ({backend_name} backend): {first_line} Fix --model (a model folder or "
+            "a Hub id)."
+        ) from error
 
 
 def _hub_dataset_id(dataset, dataset_name: str) -> str:

@@ -111,15 +111,25 @@ def read_header(path: Path) -> dict[str, TensorInfo]:
     """The tensors of one `.safetensors` file, in data order, from its JSON header (no tensor data is read).
 
     Raises:
-        ValueError: the file is not a readable safetensors file or uses an unknown dtype.
+        ValueError: the file is not a readable safetensors file, is shorter than its header says (truncated, e.g. by
+            an interrupted download or copy) or uses an unknown dtype.
     """
     try:
         with open(path, "rb") as file:
             (header_size,) = struct.unpack("<Q", file.read(8))
             header = json.loads(file.read(header_size))
+            if not isinstance(header, dict):
+                raise ValueError("the header is not a JSON object")
     except (OSError, struct.error, ValueError) as error:
         raise ValueError(f"{str(path)!r} is not a readable safetensors file: {error}") from error
     header.pop("__metadata__", None)
+    data_size = max((entry["data_offsets"][1] for entry in header.values()), default=0)
+    file_size = path.stat().st_size
+    if 8 + header_size + data_size != file_size:
+        raise ValueError(
+            f"{str(path)!r} is truncated or corrupt: its header describes {8 + header_size + data_size} bytes but the "
+            f"file has {file_size}; download or copy it again."
+        )
     entries = sorted(header.items(), key=lambda item: item[1]["data_offsets"][0])
     tensors = {}
     for name, entry in entries:
@@ -222,10 +232,14 @@ class Checkpoint:
 
     def get_tensor(self, name: str) -> torch.Tensor:
         """The tensor `name`, memory-mapped; its file is closed again so the mapping goes away with the tensor."""
-        from safetensors import safe_open
+        from safetensors import SafetensorError, safe_open
 
-        with safe_open(str(self.tensors[name].file), framework="pt") as file:
-            return file.get_tensor(name)
+        path = self.tensors[name].file
+        try:
+            with safe_open(str(path), framework="pt") as file:
+                return file.get_tensor(name)
+        except SafetensorError as error:  # changed on disk since its header was read, or corrupt
+            raise ValueError(f"Tensor {name!r} of {self.name} cannot be read from {str(path)!r}: {error}") from error
 
     def row_blocks(self, name: str, rows: int) -> Iterator[torch.Tensor]:
         """The elements of tensor `name` in row-major order, as flat tensors of `rows` rows (first dimension) each.

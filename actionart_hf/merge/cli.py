@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
 
 logger = logging.getLogger(__name__)
@@ -120,16 +119,9 @@ def config_from_args(args: argparse.Namespace, alpha: float | None = None):
 
 def main(args: argparse.Namespace) -> int:
     """Runs a merge, or an α sweep when `--alpha` lists several values."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return _run(args)
-    except ValueError as error:  # refused input: the message names the field, tensor or path and the fix
-        print(f"actionart-hf merge: error: {error}", file=sys.stderr)
-        return 2
-
-
-def _run(args: argparse.Namespace) -> int:
     from .core import merge_checkpoints
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     alphas = parse_alphas(args.alpha) if args.alpha is not None else [None]
     if len(alphas) == 1:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..yaml_files import read_yaml_mapping
 from .methods import get_merge_method
 
 
@@ -132,12 +133,7 @@ class MergeConfig:
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike) -> MergeConfig:
-        import yaml
-
-        values = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        if not isinstance(values, dict):
-            raise ValueError(f"{str(path)!r} must hold a YAML mapping of MergeConfig fields.")
-        return cls.from_dict(values)
+        return cls.from_dict(read_yaml_mapping(path, "Merge config"))
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$", re.IGNORECASE)

@@ -20,7 +20,6 @@ import dataclasses
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import torch
 
-from ..atomic import replace_dir, staged_dir
+from ..atomic import output_lock, replace_dir, scratch_dir, staged_dir
 from .checkpoint import (
     Checkpoint,
     StreamingSafetensorsWriter,
@@ -182,6 +181,9 @@ def _check_architectures(base: Checkpoint, finetuned: Checkpoint) -> None:
 def resolve_inputs(config: MergeConfig, output: Path) -> Iterator[ResolvedInputs]:
     """Resolves, downloads and opens both models; merges a PEFT adapter into its base (into a temporary folder).
 
+    The block holds the output's lock ([`actionart_hf.atomic.output_lock`]): what killed merges of `output` left
+    beside it is removed first, and temporary folders are made with `scratch_dir(output)`.
+
     Raises:
         ValueError: a missing input, the output inside an input (or the reverse), or different architectures.
     """
@@ -202,6 +204,7 @@ def resolve_inputs(config: MergeConfig, output: Path) -> Iterator[ResolvedInputs
     _check_not_nested(output, local_paths)
     base = Checkpoint(local_paths["base"], "base")
     with ExitStack() as stack:
+        stack.enter_context(output_lock(output))
         if adapter is None:
             finetuned = Checkpoint(local_paths["finetuned"], "finetuned")
             file_sources = [finetuned.folder]
@@ -217,8 +220,7 @@ def resolve_inputs(config: MergeConfig, output: Path) -> Iterator[ResolvedInputs
                     recorded,
                     config.lora_base or config.base_model,
                 )
-            output.parent.mkdir(parents=True, exist_ok=True)
-            merged_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.adapter-", dir=output.parent))
+            merged_dir = scratch_dir(output)
             stack.callback(shutil.rmtree, merged_dir, ignore_errors=True)
             merge_lora(adapter, merged_dir, adapter_base.folder, config.trust_remote_code, save_processor=False)
             finetuned = Checkpoint(merged_dir, "finetuned (adapter merged)")

@@ -18,12 +18,12 @@ import logging
 import math
 import os
 import shutil
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..atomic import scratch_dir
 from .card import write_model_card
 from .config import MergeConfig
 from .core import check_output, merge_resolved, replace_dir, resolve_inputs
@@ -133,8 +133,7 @@ def sweep_alpha(
     output = check_output(output, overwrite)
     scores: list[dict[str, float]] = []
     with resolve_inputs(config, output) as inputs:
-        work = output.parent / f".{output.name}.sweep-{uuid.uuid4().hex[:8]}"
-        work.mkdir(parents=True)
+        work = scratch_dir(output)  # under the output's lock, held by `resolve_inputs`
         try:
             best_index, best_folder, best_result = None, None, None
             for index, (alpha, alpha_config) in enumerate(zip(alphas, configs)):

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 
 from ..cli import add_shard_arguments
@@ -272,11 +271,7 @@ def _prompt(name: str, args: argparse.Namespace):
 def main(args: argparse.Namespace) -> int:
     """Runs one proxy build and prints its summary. Returns 1 when some requests failed (listed in a file)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        report = _build(args)
-    except ValueError as error:  # bad input, an existing output, or a build that produced nothing: no traceback
-        print(f"actionart-hf proxy {args.task}: {error}", file=sys.stderr)
-        return 2
+    report = _build(args)
     print(report.summary())
     return 1 if report.failed else 0
 
@@ -292,19 +287,21 @@ def _build(args: argparse.Namespace):
     shard = shard_or_whole(args.num_shards, args.shard_index)
     max_pixels = None
     if args.task != "caption-qa":
+        from ..video import check_sampling
         from .sources import load_sources
 
         max_pixels = args.max_pixels or None
+        check_sampling(1, max_pixels)  # a negative --max-pixels fails here, not after the teacher calls
         oracle = args.teacher in ("oracle", "oracle-noisy")
         if oracle and args.source != "synthetic" and not (args.task == "fgqa" and args.unit_set):
-            raise SystemExit("The oracle only labels synthetic videos: use --source synthetic or another teacher.")
+            raise ValueError("The oracle only labels synthetic videos: use --source synthetic or another teacher.")
     labels_dir = args.source_dir if getattr(args, "source", None) == "synthetic" else None
 
     if args.task in ("pd", "sd"):
         from .image_tasks import build_pose_description, build_spatial_difference
 
         if args.source_dir is None:
-            raise SystemExit("--source-dir is required.")
+            raise ValueError("--source-dir is required.")
         sources = load_sources(
             args.source, args.source_dir, annotations=args.annotations, class_names=args.class_names,
             max_videos=args.max_videos, seed=args.seed,
@@ -328,7 +325,7 @@ def _build(args: argparse.Namespace):
         sources, unit_teacher = (), None
         if args.unit_set is None:
             if args.source_dir is None:
-                raise SystemExit("--source-dir is required (or --unit-set to reuse labelled units).")
+                raise ValueError("--source-dir is required (or --unit-set to reuse labelled units).")
             sources = load_sources(
                 args.source, args.source_dir, annotations=args.annotations, class_names=args.class_names,
                 max_videos=args.max_videos, seed=args.seed,

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import datasets
 
-from ..atomic import write_json_atomic, write_jsonl_atomic
-from ..data.hub_folder import write_dataset_card
+from ..atomic import output_lock, write_json_atomic, write_jsonl_atomic
+from ..data.hub_folder import write_dataset_card, write_rejects
 from ..sharding import Shard
 from .cache import CallCache, CallResult, CallRunner, TeacherRequest, write_failure_report
 from .mcq_parsing import REJECT_REASONS
@@ -214,14 +214,6 @@ def write_jsonl(path: Path, rows: Iterable[dict]) -> Path:
     return write_jsonl_atomic(path, rows, durable=True)
 
 
-def write_rejects(out_dir: Path, rejects: list[dict]) -> Path | None:
-    path = out_dir.parent / f"{out_dir.name}.rejects.jsonl"
-    if not rejects:
-        path.unlink(missing_ok=True)
-        return None
-    return write_jsonl(path, rejects)
-
-
 def reject_table(rejected: Counter) -> str:
     """Markdown table of rejected questions by reason."""
     if not rejected:
@@ -342,38 +334,21 @@ def remove_tree(path: Path) -> None:
 
 @contextmanager
 def exclusive_build(out_dir: Path, scratch: Path | None = None) -> Iterator[None]:
-    """Holds `.<out>.lock` beside the output for the whole build and removes staging folders that killed builds of
-    the same output left behind (`.<out>.staging-*`, possibly gigabytes of videos). `scratch` (a work folder of this
-    output) is emptied before and removed after, while the lock is held.
+    """Holds the output's lock for the whole build ([`actionart_hf.atomic.output_lock`], which also removes staging
+    folders that killed builds of the same output left behind, possibly gigabytes of videos). `scratch` (a work folder
+    of this output) is emptied before and removed after, while the lock is held.
 
     Raises:
         ValueError: another build is writing the same output.
     """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = out_dir.parent / f".{out_dir.name}.lock"
-    with open(lock_path, "a+") as handle:
-        try:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError:  # not POSIX: no lock, and no clean-up of others' staging folders
-            try:
-                yield
-            finally:
-                if scratch is not None:
-                    remove_tree(scratch)
-            return
-        except OSError as error:
-            raise ValueError(f"Another build is writing {str(out_dir)!r} (lock {lock_path} is held).") from error
-        for orphan in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
-            logger.warning("Removing %s, left by an interrupted build.", orphan)
-            remove_tree(orphan)
+    with output_lock(out_dir):
+        if scratch is not None:
+            remove_tree(scratch)
         try:
             yield
         finally:
             if scratch is not None:
                 remove_tree(scratch)
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 __all__ = [

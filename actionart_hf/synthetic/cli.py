@@ -92,7 +92,7 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
 
 def config_from_args(args: argparse.Namespace) -> SynthConfig:
     """The `SynthConfig` described by parsed `synth` arguments."""
-    height, width = (args.resolution, args.resolution) if args.resolution else (args.height, args.width)
+    height, width = (args.height, args.width) if args.resolution is None else (args.resolution, args.resolution)
     values = {
         "height": height,
         "width": width,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
 from collections import Counter
@@ -122,6 +123,8 @@ def parse_splits(text: str | dict | None, num_videos: int | None) -> dict[str, i
     Raises:
         ValueError: malformed spec, sizes that do not add up, or no clips at all.
     """
+    if num_videos is not None and (isinstance(num_videos, bool) or not isinstance(num_videos, int) or num_videos < 1):
+        raise ValueError(f"num_videos={num_videos!r} (--num-videos) is invalid: it must be an integer >= 1.")
     if text is None:
         if not num_videos:
             raise ValueError("Give --num-videos N (or --splits with counts).")
@@ -145,6 +148,8 @@ def parse_splits(text: str | dict | None, num_videos: int | None) -> dict[str, i
     if fractions:
         if not num_videos:
             raise ValueError(f"Split fractions {text!r} need --num-videos.")
+        if not math.isclose(sum(values), 1.0, abs_tol=1e-6):
+            raise ValueError(f"Split fractions {text!r} add up to {sum(values):g}, not 1; fix them (or give counts).")
         counts = [int(np.floor(v * num_videos)) for v in values]
         counts[0] += int(num_videos) - sum(counts)  # remainder to the first split
     else:
@@ -157,9 +162,9 @@ def parse_splits(text: str | dict | None, num_videos: int | None) -> dict[str, i
     for (name, _), count in zip(items, counts):
         if name in splits:
             raise ValueError(f"Split {name!r} is given twice in {text!r}.")
+        if count < 1:
+            raise ValueError(f"Split {name!r} of {text!r} gets {count} clips; give it at least 1 or leave it out.")
         splits[name] = count
-    if sum(splits.values()) <= 0:
-        raise ValueError(f"Splits {text!r} hold no clips.")
     return splits
 
 

@@ -21,6 +21,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES
@@ -169,6 +170,14 @@ class DatasetSpec:
                 f"captions, fgqa, pose_description, spatial_difference) or `format` to one of {list(FORMAT_COLUMNS)}."
             )
         fmt = normalize_format(fmt)
+        if fmt not in FORMAT_COLUMNS and self.format is None:  # the format came from `name`: name the config
+            data = Path(self.path).expanduser() / "data"
+            configs = sorted(p.name for p in data.iterdir() if p.is_dir()) if data.is_dir() else None
+            present = f"; {self.path!r} has the configs {configs}" if configs is not None else ""
+            raise ValueError(
+                f"{where} ({self.path!r}) has name {self.name!r}, which is not a config we can train on{present}. Fix "
+                f"`name`, or set `format` to one of {list(FORMAT_COLUMNS)} for a dataset of your own."
+            )
         if fmt not in FORMAT_COLUMNS:
             raise ValueError(
                 f"{where} ({self.path!r}) has format {fmt!r}, which has no chat conversion; set `format` to one of "

@@ -5,7 +5,7 @@ python -m actionart_hf.training.tiny_base --out outputs/tiny/base    # words of 
 python -m actionart_hf.training.peft_merge outputs/tiny/stage3-lora outputs/tiny/stage3-lora/merged
 ```
 
-Each script's module ends by parsing its arguments here and calling its `*_main(args)`.
+Each script's module parses its arguments with the parser made here.
 """
 
 from __future__ import annotations
@@ -70,12 +70,4 @@ def make_peft_merge_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def peft_merge_main(args: argparse.Namespace) -> int:
-    """Merges the adapter with `merge_lora`."""
-    from ..merge.loading import merge_lora
-
-    merge_lora(args.adapter_dir, args.output_dir, base_model=args.base_model, trust_remote_code=args.trust_remote_code)
-    return 0
-
-
-__all__ = ["make_peft_merge_parser", "make_tiny_base_parser", "peft_merge_main", "tiny_base_main"]
+__all__ = ["make_peft_merge_parser", "make_tiny_base_parser", "tiny_base_main"]

@@ -16,20 +16,19 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 from pathlib import Path
 
 import datasets
 import numpy as np
 
-from ..data.loading import load_actionart
+from ..data.loading import content_cache_dir, load_actionart
+from ..references import is_local_reference
 from .arguments import FORMAT_COLUMNS, DatasetSpec, normalize_format
 from .formats import EXAMPLE_FEATURES, row_to_example
 
 
 logger = logging.getLogger(__name__)
 
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 _IMAGE_COLUMNS = ("image", "images")
 
 
@@ -54,7 +53,10 @@ def _load_raw(spec: DatasetSpec, where: str) -> tuple[datasets.Dataset, str | No
             spec.name = normalize_format(spec.name)
     if folder.is_dir():
         if _is_our_layout(folder, spec.name) and not (spec.data_files or spec.data_dir):
-            return load_actionart(folder, config=spec.name, split=spec.split), str(folder.absolute())
+            try:
+                return load_actionart(folder, config=spec.name, split=spec.split), str(folder.absolute())
+            except ValueError as error:
+                raise ValueError(f"{where} ({spec.label}): {error}") from error
         if (folder / "data").is_dir() and spec.name and not (spec.data_files or spec.data_dir):
             configs = sorted(p.name for p in (folder / "data").iterdir() if p.is_dir())
             if configs:
@@ -63,13 +65,17 @@ def _load_raw(spec: DatasetSpec, where: str) -> tuple[datasets.Dataset, str | No
                 )
         try:
             loaded = datasets.load_dataset(
-                str(folder), name=spec.name, data_files=spec.data_files, data_dir=spec.data_dir, split=spec.split
+                str(folder),
+                name=spec.name,
+                data_files=spec.data_files,
+                data_dir=spec.data_dir,
+                split=spec.split,
+                cache_dir=content_cache_dir(folder),
             )
         except (ValueError, FileNotFoundError) as error:
             raise ValueError(f"{where}: could not load {spec.label} ({error}).") from error
         return loaded, spec.video_root or str(folder.absolute())
-    looks_local = spec.path.startswith((".", "/", "~")) or not _HUB_ID.match(spec.path) or os.sep + os.sep in spec.path
-    if looks_local:
+    if is_local_reference(spec.path):
         raise _unknown_dataset(spec, where)
     try:
         if spec.name is not None and not (spec.data_files or spec.data_dir or spec.columns):
@@ -98,7 +104,7 @@ def _resolve_media_paths(dataset: datasets.Dataset, root: str | None, spec: Data
         def resolve(path: str) -> str:
             return path if (not path or os.path.isabs(path) or "://" in path) else os.path.join(root, path)
 
-    elif not Path(spec.path).exists() and _HUB_ID.match(spec.path):
+    elif not is_local_reference(spec.path):
         from huggingface_hub import hf_hub_download
 
         def resolve(path: str) -> str:

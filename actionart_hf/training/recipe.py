@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
+
+from ..yaml_files import read_yaml_mapping
 
 
 def recipe_dataclasses() -> tuple[type, ...]:
@@ -37,16 +38,9 @@ def load_recipe(path: str | os.PathLike) -> dict[str, Any]:
     """Reads a recipe YAML file into its mapping.
 
     Raises:
-        ValueError: the file does not exist or does not hold a YAML mapping.
+        ValueError: the file does not exist, is not valid YAML (naming the line) or does not hold a mapping.
     """
-    import yaml
-
-    if not Path(path).is_file():
-        raise ValueError(f"Recipe {str(path)!r} not found; pass the path of a YAML file, e.g. recipes/tiny/...")
-    recipe = yaml.safe_load(Path(path).read_text())
-    if not isinstance(recipe, dict):
-        raise ValueError(f"Recipe {str(path)!r} holds {type(recipe).__name__}, not a YAML mapping of recipe keys.")
-    return recipe
+    return read_yaml_mapping(path, "Recipe")
 
 
 def parse_recipe(

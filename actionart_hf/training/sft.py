@@ -111,4 +111,7 @@ def run_cli(argv: list[str] | None = None, prog: str | None = "actionart-hf trai
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(prog="python -m actionart_hf.training.sft"))
+    from ..cli import report_user_errors
+
+    prog = "python -m actionart_hf.training.sft"
+    sys.exit(report_user_errors(prog, lambda: run_cli(prog=prog)))

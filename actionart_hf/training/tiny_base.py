@@ -104,6 +104,8 @@ def make_tiny_base(
 
 
 if __name__ == "__main__":
+    from ..cli import report_user_errors
     from .cli import make_tiny_base_parser, tiny_base_main
 
-    raise SystemExit(tiny_base_main(make_tiny_base_parser().parse_args()))
+    args = make_tiny_base_parser().parse_args()
+    raise SystemExit(report_user_errors("python -m actionart_hf.training.tiny_base", lambda: tiny_base_main(args)))

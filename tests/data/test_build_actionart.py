@@ -128,8 +128,10 @@ def test_bad_rows_are_named_and_nothing_is_written(release, tmp_path):
 
     build_actionart(release, out, drop_invalid=True)
     rejects = [json.loads(line) for line in (tmp_path / "out.rejects.jsonl").read_text().splitlines()]
-    assert {r["id"] for r in rejects} == {"bad-answer", "bad-task", "dup-options", "no-video", "q1", "broken-video"}
-    assert len(load_actionart(out, "qa")) == len(EXAMPLE_QA) - 1  # both rows with id q1 are dropped
+    assert [r["id"] for r in rejects] == ["bad-answer", "bad-task", "dup-options", "no-video", "q1", "broken-video"]
+    assert {r["table"] for r in rejects} == {"qa"} and [r["row"] for r in rejects] == list(range(8, 14))
+    # rows in = rows kept + rows listed: the first q1 is kept, its duplicate listed
+    assert len(load_actionart(out, "qa")) == len(EXAMPLE_QA) == len(EXAMPLE_QA) + 6 - len(rejects)
 
 
 def test_existing_output_is_kept(release, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from actionart_hf.cli import main as cli
 
 
-def test_push_dataset_dry_run_loads(tmp_path):
+def test_push_dataset_dry_run_loads(tmp_path, capsys):
     from actionart_hf.data.build_actionart import build_actionart
     from actionart_hf.data.example_release import write_example_release
 
@@ -17,8 +17,9 @@ def test_push_dataset_dry_run_loads(tmp_path):
     out = tmp_path / "dry"
     assert cli(["push-dataset", str(built), "--repo-id", "me/ActionArt", "--dry-run", "--dry-run-dir", str(out)]) == 0
     assert len(datasets.load_dataset(str(out), "qa", split="test")) == 8
-    with pytest.raises(ValueError, match="--overwrite"):
-        cli(["push-dataset", str(built), "--repo-id", "me/ActionArt", "--dry-run", "--dry-run-dir", str(out)])
+    assert cli(["push-dataset", str(built), "--repo-id", "me/ActionArt", "--dry-run", "--dry-run-dir", str(out)]) == 2
+    error_line = capsys.readouterr().err.splitlines()[-1]
+    assert error_line.startswith("actionart-hf push-dataset: error: ") and "--overwrite" in error_line
 
 
 def test_push_model_dry_run_loads_with_remote_code(tmp_path):
@@ -38,10 +39,10 @@ def test_push_model_dry_run_loads_with_remote_code(tmp_path):
     assert type(loaded).__name__ == "ActionArtForConditionalGeneration"
 
 
-def test_push_model_refuses_a_folder_without_weights(tmp_path):
+def test_push_model_refuses_a_folder_without_weights(tmp_path, capsys):
     (tmp_path / "config.json").write_text("{}")
-    with pytest.raises(ValueError, match="safetensors"):
-        cli(["push-model", str(tmp_path), "--repo-id", "me/x", "--dry-run"])
+    assert cli(["push-model", str(tmp_path), "--repo-id", "me/x", "--dry-run"]) == 2
+    assert "safetensors" in capsys.readouterr().err.splitlines()[-1]
 
 
 def test_push_metric_dry_run_loads_with_evaluate(tmp_path):

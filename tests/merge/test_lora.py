@@ -88,14 +88,12 @@ def test_merge_lora_saves_the_processor_and_runs_remote_code_only_when_asked(tmp
 
 
 def test_peft_merge_script_passes_trust_remote_code(tmp_path, monkeypatch):
-    from actionart_hf.merge import loading
-    from actionart_hf.training.cli import make_peft_merge_parser, peft_merge_main
+    from actionart_hf.training import peft_merge
 
     calls = []
-    monkeypatch.setattr(loading, "merge_lora", lambda *args, **kwargs: calls.append((args, kwargs)))
-    parser = make_peft_merge_parser()
-    assert peft_merge_main(parser.parse_args(["adapter", "out"])) == 0
-    assert peft_merge_main(parser.parse_args(["adapter", "out", "--base-model", "b", "--trust-remote-code"])) == 0
+    monkeypatch.setattr(peft_merge, "merge_lora", lambda *args, **kwargs: calls.append((args, kwargs)))
+    assert peft_merge.main(["adapter", "out"]) == 0
+    assert peft_merge.main(["adapter", "out", "--base-model", "b", "--trust-remote-code"]) == 0
     assert [kwargs for _, kwargs in calls] == [
         {"base_model": None, "trust_remote_code": False},
         {"base_model": "b", "trust_remote_code": True},

@@ -111,8 +111,11 @@ def test_documented_commands(synth_dir, tmp_path, capsys):
     args = ["proxy", "caption-qa", "--captions", str(synth_dir), "--captions-split", "test", "--out"]
     assert cli_main([*args, str(tmp_path / "qa")]) == 0
     assert len(load(tmp_path / "qa", "qa", tmp_path)) > 0
-    with pytest.raises(SystemExit, match="synthetic"):
+    assert (
         cli_main(["proxy", "pd", "--source", "folder", "--source-dir", str(synth_dir), "--out", str(tmp_path / "x")])
+        == 2
+    )
+    assert "actionart-hf proxy: error: The oracle only labels synthetic videos" in capsys.readouterr().err
 
 
 def test_oracle_without_labels_fails_loudly(synth_dir, tmp_path):
