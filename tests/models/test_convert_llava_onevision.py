@@ -86,7 +86,7 @@ def test_features_and_text_logits_match_the_source(source):
     assert torch.allclose(ours_logits, source_logits, atol=1e-5)
 
 
-def test_command_line_writes_a_loadable_checkpoint(source, tmp_path, frames):
+def test_command_line_writes_a_loadable_checkpoint(source, tmp_path, frames, check_model_card):
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
     source_model, folder = source
@@ -94,6 +94,7 @@ def test_command_line_writes_a_loadable_checkpoint(source, tmp_path, frames):
     assert main(["--source", str(folder), "--output", str(output), "--slow-frame-stride", "2"]) == 0
     config = json.loads((output / "config.json").read_text())
     assert config["model_type"] == "actionart" and config["slow_frame_stride"] == 2
+    assert "**conversion:**" in check_model_card(output).text
     model = AutoModelForImageTextToText.from_pretrained(output)
     processor = AutoProcessor.from_pretrained(output)
     assert processor.video_token_id == model.config.video_token_id
