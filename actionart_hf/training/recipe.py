@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..extras import require_extra
+
 
 def recipe_dataclasses() -> tuple[type, ...]:
     """`(ScriptArguments, SFTConfig, ModelConfig, ActionArtTrainingArguments)`: the four classes a recipe fills."""
@@ -72,6 +74,8 @@ def parse_recipe(
         raise ValueError(f"env={env!r} in the recipe must be a mapping of environment variables, e.g. {{HF_HOME: x}}.")
     for key, value in env.items():
         os.environ[key] = str(value)
+    if recipe.get("deepspeed") or "--deepspeed" in overrides or os.environ.get("ACCELERATE_USE_DEEPSPEED") == "true":
+        require_extra("deepspeed", "Training with a DeepSpeed config")
     parser = recipe_parser(prog)
     unknown = parser.set_defaults_with_config(**recipe)
     if unknown:

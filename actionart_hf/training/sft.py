@@ -5,7 +5,7 @@
 #     "peft",
 # ]
 # ///
-"""Train one stage of ActionArt with TRL's `SFTTrainer` from a recipe YAML (DESIGN §8).
+"""Train one stage of ActionArt with TRL's `SFTTrainer` from a recipe YAML (`docs/DESIGN.md §8`).
 
 A TRL-style script over the library: `parse_args` reads the recipe (`actionart_hf.training.recipe`) and `main` runs
 `actionart_hf.training.train_stage`.

@@ -54,7 +54,10 @@ def score_rows(metric: evaluate.EvaluationModule, rows: list[list]) -> dict:
 
 def build_demo(metric: evaluate.EvaluationModule):
     """The Gradio interface (gradio is needed here only)."""
-    import gradio as gr
+    try:
+        import gradio as gr
+    except ImportError as error:
+        raise ImportError('The Space app needs gradio: pip install "actionart-hf[space]" (or gradio).') from error
 
     return gr.Interface(
         fn=lambda rows: score_rows(metric, rows),
