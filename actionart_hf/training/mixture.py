@@ -99,12 +99,13 @@ def _resolve_media_paths(dataset: datasets.Dataset, root: str | None, spec: Data
             return path if (not path or os.path.isabs(path) or "://" in path) else os.path.join(root, path)
 
     elif not Path(spec.path).exists() and _HUB_ID.match(spec.path):
-        from huggingface_hub import hf_hub_download
+        from ..data.hub_videos import download_hub_videos
+
+        values = [v for c in columns for row in dataset[c] for v in ([row] if isinstance(row, str) else row or [])]
+        local = download_hub_videos(spec.path, values, spec.revision)  # one parallel download of every video
 
         def resolve(path: str) -> str:
-            if not path or os.path.isabs(path) or "://" in path:
-                return path
-            return hf_hub_download(spec.path, path, repo_type="dataset", revision=spec.revision)
+            return local.get(path, path)
 
     else:
         return dataset
