@@ -25,6 +25,7 @@ import numpy as np
 from ..data.loading import load_actionart
 from .arguments import FORMAT_COLUMNS, DatasetSpec, normalize_format
 from .formats import EXAMPLE_FEATURES, row_to_example
+from .trl_mixture import fraction_row_counts
 
 
 logger = logging.getLogger(__name__)
@@ -263,6 +264,9 @@ def load_mixture(specs: list[DatasetSpec], seed: int = 0, field_name: str = "dat
     if not specs:
         raise ValueError(f"{field_name} is empty; list at least one dataset (or set dataset_name).")
     parts = [load_dataset_entry(spec, index, seed, field_name) for index, spec in enumerate(specs)]
+    if specs[0].fraction is not None:  # TRL's `fraction`: the first rows of each dataset, in the given shares
+        counts = fraction_row_counts([len(part) for part in parts], [spec.fraction for spec in specs])
+        parts = [part.select(range(count)) for part, count in zip(parts, counts)]
     for spec, part in zip(specs, parts):
         logger.info("%s: %d examples (weight %g, format %s)", spec.label, len(part), spec.weight, spec.format)
     return parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)

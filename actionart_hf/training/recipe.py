@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..extras import require_extra
+from .trl_mixture import recipe_with_trl_mixture
 
 
 def recipe_dataclasses() -> tuple[type, ...]:
@@ -68,7 +69,7 @@ def parse_recipe(
     Returns:
         `(ScriptArguments, SFTConfig, ModelConfig, ActionArtTrainingArguments)`, cross-checked with `check_args`.
     """
-    recipe = dict(recipe)
+    recipe = recipe_with_trl_mixture(recipe)  # TRL's top-level `datasets:` spelling of the mixture
     env = recipe.pop("env", None) or {}
     if not isinstance(env, dict):
         raise ValueError(f"env={env!r} in the recipe must be a mapping of environment variables, e.g. {{HF_HOME: x}}.")
