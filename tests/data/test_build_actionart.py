@@ -241,3 +241,21 @@ def urlparse_path(link: str) -> str:
     from urllib.parse import urlparse
 
     return urlparse(link).path.strip("/")
+
+
+def test_progress_bars_while_probing_and_copying_videos(release, tmp_path, monkeypatch):
+    import actionart_hf.data.build_actionart as build_module
+    import actionart_hf.data.validation as validation_module
+
+    bars = []
+
+    def recording_tqdm(iterable, desc, **kwargs):
+        bars.append((desc, len(iterable)))
+        return iterable
+
+    monkeypatch.setattr(build_module, "tqdm", recording_tqdm)
+    monkeypatch.setattr(validation_module, "tqdm", recording_tqdm)
+    out = build_actionart(release, tmp_path / "ActionArt")
+    descriptions = [desc for desc, _ in bars]
+    assert descriptions.count("Checking rows and videos") == 2 and "Copying videos" in descriptions
+    assert dict(bars)["Copying videos"] == len(list((out / "videos").iterdir()))
