@@ -44,18 +44,9 @@ def train_stage(script_args, training_args, model_args, actionart_args):
     prepare_model(model, actionart_args)
     collator = build_collator(model, processor, train_dataset, training_args, actionart_args)
     check_data(collator, train_dataset, actionart_args.check_data_batches)
-    card_metadata = stage_card_metadata(script_args, training_args, model_args, actionart_args)
-    trainer = build_trainer(
-        model,
-        processor,
-        collator,
-        train_dataset,
-        eval_dataset,
-        training_args,
-        model_args,
-        actionart_args,
-        card_metadata,
-    )
+    card = stage_card_metadata(script_args, training_args, model_args, actionart_args)
+    data = (train_dataset, eval_dataset)
+    trainer = build_trainer(model, processor, collator, *data, training_args, model_args, actionart_args, card)
     result = run_training(trainer, train_dataset, checkpoint, model_args.model_name_or_path)
     save_outputs(trainer, model_args, actionart_args)
     if eval_dataset is not None:
