@@ -39,3 +39,35 @@ def make_video(tmp_path):
         return write_video(tmp_path / name, moving_square_frames(num_frames, height, width), fps=fps, codec=codec)
 
     return make
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+    elif value is not None:
+        yield str(value)
+
+
+@pytest.fixture
+def check_model_card():
+    """`check_model_card(folder)`: the folder's `README.md` is the project's card (loaded with `ModelCard.load`, with
+    the usage snippet), and its metadata holds no local path and no "None"; returns the card."""
+    from pathlib import Path
+
+    from huggingface_hub import ModelCard
+
+    def check(folder):
+        card = ModelCard.load(Path(folder) / "README.md")
+        metadata = card.data.to_dict()
+        assert "actionart-hf" in metadata["tags"], metadata
+        for value in _strings(metadata):
+            assert value != "None" and "huggingface.co/None" not in value, metadata
+            assert not value.startswith(("/", "~", ".")) and not os.path.exists(value), value
+        assert "AutoModelForImageTextToText" in card.text and "trust_remote_code=True" in card.text
+        return card
+
+    return check

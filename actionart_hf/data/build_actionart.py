@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import datasets
+from tqdm.auto import tqdm
 
 from ..tasks import TASKS
 from ..video import DEFAULT_NUM_FRAMES
@@ -180,19 +181,17 @@ def build_actionart(
     probe = VideoProber("/")
     with staged_output_dir(out_dir, overwrite) as stage:
         copied: dict[str, str] = {}
-        for row in [*qa_rows, *caption_rows]:
-            source = Path(row["video"])
-            if row["video_id"] not in copied:
-                relative = f"{VIDEO_DIR}/{row['video_id']}{source.suffix.lower()}"
-                (stage / VIDEO_DIR).mkdir(exist_ok=True)
-                shutil.copy2(source, stage / relative)
-                copied[row["video_id"]] = relative
+        sources = {row["video_id"]: Path(row["video"]) for row in [*qa_rows, *caption_rows]}
+        (stage / VIDEO_DIR).mkdir(exist_ok=True)
+        for video_id, source in tqdm(sources.items(), desc="Copying videos", unit="video", disable=None):
+            copied[video_id] = f"{VIDEO_DIR}/{video_id}{source.suffix.lower()}"
+            shutil.copy2(source, stage / copied[video_id])
         for split, rows in _group(qa_rows, split_of).items():
             table = [{k: row[k] for k in QA_FEATURES} | {"video": copied[row["video_id"]]} for row in rows]
             write_split(stage, "qa", split, datasets.Dataset.from_list(table, features=QA_FEATURES))
         for split, rows in _group(caption_rows, split_of).items():
             table = []
-            for row in rows:
+            for row in tqdm(rows, desc=f"Probing {split} videos", unit="video", disable=None):
                 info = probe(row["video"])
                 table.append(
                     {

@@ -22,7 +22,7 @@ import datasets
 from datasets.table import embed_table_storage
 
 from ..atomic import replace_dir, staged_dir, write_jsonl_atomic
-from .dataset_card import ACTIONART_CITATION, render_dataset_card
+from .dataset_card import ACTIONART_CITATION, ACTIONART_SOURCE_URL, render_dataset_card
 
 
 DATA_DIR = "data"
@@ -188,6 +188,17 @@ def configs_metadata(folder: str | os.PathLike, default: str | None = None) -> l
     return entries
 
 
+def largest_config_rows(folder: str | os.PathLike) -> int:
+    """Rows of the largest config of `folder` (all its splits), read from the parquet footers."""
+    import pyarrow.parquet as pq
+
+    counts = [
+        sum(pq.ParquetFile(path).metadata.num_rows for path in Path(folder).glob(f"{DATA_DIR}/{name}/*.parquet"))
+        for name in find_configs(folder)
+    ]
+    return max(counts, default=0)
+
+
 def write_dataset_card(
     folder: str | os.PathLike,
     *,
@@ -198,16 +209,22 @@ def write_dataset_card(
     default_config: str | None = None,
     citation: str = ACTIONART_CITATION,
     tags: list[str] | None = None,
+    license_name: str = "actionart",
+    license_link: str = ACTIONART_SOURCE_URL,
 ) -> Path:
-    """Writes `README.md` with YAML `configs` (from the parquet files present), license, tags and prose.
+    """Writes `README.md` with YAML `configs` (from the parquet files present), license, size, tags and prose.
 
-    Write the card last: its `configs` list the parquet files in `folder` at call time. See
-    `actionart_hf.data.dataset_card.render_dataset_card` for the arguments; `default_config` is marked `default: true`.
+    Write the card last: its `configs` list the parquet files in `folder` at call time, and its `size_categories`
+    count their rows. See `actionart_hf.data.dataset_card.render_dataset_card` for the arguments; `default_config` is
+    marked `default: true`.
     """
     card = render_dataset_card(
         pretty_name=pretty_name,
         summary=summary,
         configs=configs_metadata(folder, default_config),
+        num_rows=largest_config_rows(folder),
+        license_name=license_name,
+        license_link=license_link,
         sections=sections,
         license=license,
         citation=citation,
@@ -236,6 +253,7 @@ __all__ = [
     "check_output_dir",
     "configs_metadata",
     "find_configs",
+    "largest_config_rows",
     "read_split_rows",
     "replace_dir",
     "staged_output_dir",

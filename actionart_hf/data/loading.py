@@ -56,7 +56,8 @@ def load_actionart(
 
     Returns:
         `datasets.Dataset` (or `DatasetDict`) whose `video` / `source_video` columns hold absolute local paths. For a
-        Hub id only the videos the rows reference are downloaded (with `hf_hub_download`).
+        Hub id only the videos the rows reference are downloaded, together and in parallel (`snapshot_download` with
+        `allow_patterns`, see `actionart_hf.data.hub_videos`).
     """
     folder = Path(path_or_repo_id)
     if folder.is_dir():
@@ -73,10 +74,12 @@ def load_actionart(
         loaded = datasets.load_dataset(str(folder), config, split=split, cache_dir=cache_dir)
         resolve = _local_resolver(folder.absolute())
     else:
+        from .hub_videos import download_hub_videos
+
         loaded = datasets.load_dataset(
             str(path_or_repo_id), config, split=split, revision=revision, cache_dir=cache_dir
         )
-        resolve = _hub_resolver(str(path_or_repo_id), revision)
+        resolve = _downloaded_resolver(download_hub_videos(str(path_or_repo_id), _video_values(loaded), revision))
     return _resolve_video_columns(loaded, resolve)
 
 
@@ -87,15 +90,17 @@ def _local_resolver(root: Path):
     return resolve
 
 
-def _hub_resolver(repo_id: str, revision: str | None):
-    from huggingface_hub import hf_hub_download
-
+def _downloaded_resolver(local: dict[str, str]):
     def resolve(relative: str) -> str:
-        if not relative:
-            return relative
-        return hf_hub_download(repo_id, relative, repo_type="dataset", revision=revision)
+        return local.get(relative, relative)
 
     return resolve
+
+
+def _video_values(loaded) -> list[str]:
+    """Every value of the video columns of a `Dataset` or of each split of a `DatasetDict`."""
+    splits = loaded.values() if isinstance(loaded, datasets.DatasetDict) else [loaded]
+    return [value for ds in splits for column in VIDEO_COLUMNS if column in ds.column_names for value in ds[column]]
 
 
 def _resolve_video_columns(loaded, resolve):

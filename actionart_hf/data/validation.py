@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm.auto import tqdm
+
 from ..tasks import MAX_OPTIONS, MIN_OPTIONS, OPTION_LETTERS, TASK_CODES
 from ..video import VideoDecodeError, VideoInfo, probe_video
 
@@ -92,7 +94,8 @@ def validate_rows(rows: list[dict], root: str | os.PathLike, check_videos: bool 
     """
     problems, seen_ids = [], set()
     probe = VideoProber(root)
-    for position, row in enumerate(rows):
+    progress = tqdm(rows, desc="Checking rows and videos", unit="row", disable=None if check_videos else True)
+    for position, row in enumerate(progress):
         row_id = str(row.get("id") or f"#{position}")
         reasons = []
         if row_id in seen_ids:

@@ -109,16 +109,14 @@ def plot_per_task(
     Returns:
         `Path` of the written PNG.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.figure import Figure  # no pyplot: a notebook's backend and open figures stay as they are
 
     columns = list(TABLE1_COLUMNS)
     positions = np.arange(len(columns))
     width = 0.8 / max(1, len(rows))
-    figure, axes = plt.subplots(figsize=(9, 4.6), dpi=100)
+    figure = Figure(figsize=(9, 4.6), dpi=100)
+    axes = figure.subplots()
     for i, (name, metrics) in enumerate(rows):
         values = [100 * v if v is not None else np.nan for v in table1_values(metrics).values()]
         offset = (i - (len(rows) - 1) / 2) * width
@@ -143,7 +141,6 @@ def plot_per_task(
     path = Path(path)
     with atomic_file(path) as temporary:
         figure.savefig(temporary, format="png")
-    plt.close(figure)
     return path
 
 

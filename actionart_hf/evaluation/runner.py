@@ -11,8 +11,9 @@ Output folder (written as the run goes; a killed run resumes where it stopped wi
     run.json           what was evaluated, how (a resumed run must match it)
     predictions.jsonl  one line per asked question: raw output, extracted letter, extraction rule, right or not
     metrics.json       the metric's output (plain, and circular with `circular=True`), extraction rule counts
-    table.md           Table 1 of the paper with this model's row(s) added
-    per_task.png       accuracy per sub-task
+    table.md           this model's row(s) in Table 1's columns, titled by the dataset, below the paper's rows
+                       (left out on generated data such as the synthetic benchmark, which they do not compare with)
+    per_task.png       accuracy per sub-task, titled by the dataset
     model_index.json   `model-index` entries (huggingface_hub EvalResult) for the model card
 
 With `shard=` the run asks only its block of the questions (see `actionart_hf.sharding`) and writes the same files
@@ -39,6 +40,7 @@ from ..sharding import Shard
 from ..tasks import MCQ_INSTRUCTION, normalize_task
 from ..video import DEFAULT_MAX_PIXELS, DEFAULT_NUM_FRAMES, VideoClip, check_sampling, load_video
 from .backends import EvalBackend, Query, detect_backend, make_backend
+from .benchmark import describe_benchmark
 from .circular import rotate_options, rotations
 from .paper_results import paper_row
 from .predictions import (
@@ -454,24 +456,30 @@ def score_run(
     circular_metrics = score_records(records, True, description.bootstrap_samples) if description.circular else None
     name = description.model_name
     rows_for_table = [(name, plain)] + ([(f"{name} (circular)", circular_metrics)] if circular_metrics else [])
+    benchmark = describe_benchmark(description.dataset)
+    title = f"{name} on {benchmark.name} ({description.config}/{description.split})"
     result = EvaluationResult(
         metrics=plain,
         circular_metrics=circular_metrics,
-        table=table1_markdown(rows_for_table),
+        table=f"**{title}**, accuracy (%)\n\n"
+        + table1_markdown(rows_for_table, include_paper=not benchmark.synthetic),
         row=table1_row(name, plain),
         model_index=_model_index(
-            name, plain, circular_metrics, description.dataset_id, description.config, description.split,
-            description.num_frames,
+            name, plain, circular_metrics, description.dataset_id, benchmark.name, description.config,
+            description.split, description.num_frames,
         ),
         num_asked=num_asked,
         output_dir=out,
     )  # fmt: skip
     if out is not None:
-        summary = {**description.summary(plain, circular_metrics, records), "table1_row": result.row}
+        summary = {
+            **description.summary(plain, circular_metrics, records),
+            "dataset_name": benchmark.name,
+            "table1_row": result.row,
+        }
         _write_results(result, summary, out)
-        if plot:
-            references = [paper_row("Human (10%)"), paper_row("ActionArt (paper)")]
-            title = f"{name} on ActionArt ({description.config}/{description.split})"
+        if plot:  # the paper's rows as reference marks, except on generated data
+            references = [] if benchmark.synthetic else [paper_row("Human (10%)"), paper_row("ActionArt (paper)")]
             result.files[PLOT_FILE] = plot_per_task(out / PLOT_FILE, rows_for_table, title, references)
     return result
 
@@ -559,6 +567,7 @@ def _model_index(
     plain: dict[str, Any],
     circular_metrics: dict[str, Any] | None,
     dataset_id: str,
+    dataset_name: str,
     config: str,
     split: str,
     num_frames: int,
@@ -569,7 +578,7 @@ def _model_index(
     eval_results = model_index_results(
         plain,
         dataset_id=dataset_id,
-        dataset_name=dataset_id.rstrip("/").rsplit("/", 1)[-1],
+        dataset_name=dataset_name,
         dataset_config=config,
         dataset_split=split,
         circular_metrics=circular_metrics,

@@ -27,9 +27,9 @@ The folder must hold a card (README.md with YAML configs) and data/<config>/*.pa
     actionart-hf push-model outputs/quickstart/models/stage3_proxy --repo-id <org>/actionart-tiny --dry-run
     actionart-hf push-model outputs/merged --repo-id <org>/actionart-7b --eval-dir outputs/eval/merged
 
-The folder is any save_pretrained output (train, merge, convert). A README.md already in it (e.g. written by
-`actionart-hf merge`) is kept unless --regenerate-card; otherwise a card is rendered from the config, the optional
-actionart_card.json beside the weights and, with --eval-dir, the metrics.json of `actionart-hf eval`.
+The folder is any save_pretrained output (train, merge, convert). Its card is the project's, rendered for the
+push from the config, the actionart_card.json beside the weights and, with --eval-dir, the metrics.json of
+`actionart-hf eval` (model-index); another README.md in the folder, such as TRL's automatic card, is not uploaded.
 """,
     "push-metric": """Publish the accuracy metric as a Hub Space.
 
@@ -73,7 +73,6 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None) -> argpars
     dataset.add_argument("folder", type=Path, help="dataset folder (README.md + data/ + videos/)")
     model.add_argument("folder", type=Path, help="model folder (config.json + *.safetensors + processor files)")
     model.add_argument("--eval-dir", type=Path, help="output folder of `actionart-hf eval` (its metrics.json)")
-    model.add_argument("--regenerate-card", action="store_true", help="replace an existing README.md card")
     _add_push_arguments(dataset, "<folder name>")
     _add_push_arguments(model, "<folder name>")
     _add_push_arguments(metric, "actionart_accuracy")
@@ -89,7 +88,7 @@ def main(args: argparse.Namespace) -> int:
     if args.command == "push-dataset":
         result = push_dataset_folder(args.folder, **push)
     elif args.command == "push-model":
-        result = push_model_folder(args.folder, eval_dir=args.eval_dir, regenerate_card=args.regenerate_card, **push)
+        result = push_model_folder(args.folder, eval_dir=args.eval_dir, **push)
     else:
         result = push_metric(**push)
     print(result.summary())

@@ -1,7 +1,7 @@
 """Publishing a dataset folder built by our tools (`build-actionart`, `synth`, `proxy`) as a Hub dataset.
 
-The folder must hold a card (`README.md` with YAML `configs`) and `data/<config>/*.parquet`; it is uploaded as is
-(private unless `public`), with the token of the usual huggingface_hub login.
+The folder must hold a card (`README.md` with YAML `configs`) and `data/<config>/*.parquet`; it is uploaded as is,
+from where it is (private unless `public`), with the token of the usual huggingface_hub login.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from ..data.hub_folder import find_configs
-from .prepare import PushResult, copy_tree, push_prepared
+from .prepare import PushResult, UploadPlan, push_plan
 from .upload import default_repo_id
 
 
@@ -49,8 +49,8 @@ def push_dataset_folder(
     """
     folder = Path(folder)
     check_dataset_folder(folder)
-    return push_prepared(
-        lambda stage: copy_tree(folder, stage), repo_id or default_repo_id(folder.name), "dataset", public=public,
+    return push_plan(
+        UploadPlan.from_folder(folder), repo_id or default_repo_id(folder.name), "dataset", public=public,
         dry_run=dry_run, dry_run_dir=dry_run_dir or folder.parent / f"{folder.name}-hub-dry-run", overwrite=overwrite,
     )  # fmt: skip
 

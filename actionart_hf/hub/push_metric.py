@@ -7,22 +7,15 @@ The Space holds the metric script, its helper `scoring.py`, the card (`README.md
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
-from .prepare import PushResult, push_prepared
+from .prepare import PushResult, UploadPlan, push_plan
 from .upload import default_repo_id
 
 
 METRIC_NAME = "actionart_accuracy"
 METRIC_DIR = Path(__file__).resolve().parents[1] / "metrics" / METRIC_NAME
 SPACE_FILES = ("actionart_accuracy.py", "scoring.py", "README.md", "app.py", "requirements.txt")
-
-
-def write_space(folder: Path) -> None:
-    """Copies the files of the metric's Space into `folder`."""
-    for name in SPACE_FILES:
-        shutil.copy2(METRIC_DIR / name, folder / name)
 
 
 def push_metric(
@@ -47,10 +40,11 @@ def push_metric(
     Returns:
         [`PushResult`].
     """
-    return push_prepared(
-        write_space, repo_id or default_repo_id(METRIC_NAME), "space", public=public, dry_run=dry_run,
-        dry_run_dir=dry_run_dir or Path("outputs") / "space" / METRIC_NAME, overwrite=overwrite, space_sdk="gradio",
+    return push_plan(
+        UploadPlan(METRIC_DIR, list(SPACE_FILES)), repo_id or default_repo_id(METRIC_NAME), "space", public=public,
+        dry_run=dry_run, dry_run_dir=dry_run_dir or Path("outputs") / "space" / METRIC_NAME, overwrite=overwrite,
+        space_sdk="gradio",
     )  # fmt: skip
 
 
-__all__ = ["METRIC_DIR", "METRIC_NAME", "SPACE_FILES", "push_metric", "write_space"]
+__all__ = ["METRIC_DIR", "METRIC_NAME", "SPACE_FILES", "push_metric"]

@@ -32,10 +32,12 @@ def load_processor(model: str, revision: str | None = None, trust_remote_code: b
         from transformers.utils import is_torchvision_available
 
         if not is_torchvision_available():
+            from ..extras import install_hint
+
             raise ImportError(
                 f"Loading the processor of {model!r} failed ({type(error).__name__}: {error}). transformers' video "
-                f"processors need torchvision, which is not installed: install the torchvision release that matches "
-                f"your torch (e.g. `pip install torch==2.14.1 torchvision==0.29.1`)."
+                f"processors need torchvision, which is not installed: {install_hint('eval')}, with the torchvision "
+                "release that matches your torch."
             ) from error
         raise
 

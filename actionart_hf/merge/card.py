@@ -1,4 +1,5 @@
-"""The merged model's card (`huggingface_hub.ModelCard`): inputs, recipe, what was merged, optional α sweep."""
+"""The merged model's card: the project's card (`actionart_hf.cards`) with the inputs, what was merged, the optional
+α sweep and the recipe."""
 
 from __future__ import annotations
 
@@ -13,15 +14,11 @@ if TYPE_CHECKING:
     from .core import MergeResult
 
 
-CARD_TEMPLATE = """---
-{{ card_data }}
----
+# What the merge did, placed in the project's card (`actionart_hf.cards`) after its training section.
+DETAILS_TEMPLATE = """## Parameter fusion
 
-# {{ model_name }}
-
-A parameter-fusion merge made with `actionart-hf merge`: every selected floating-point tensor is
-`{{ formula }}`, computed in fp32 and stored in the finetuned model's dtype
-([method `{{ method }}`]({{ reference_url }})).
+A merge made with `actionart-hf merge`: every selected floating-point tensor is `{{ formula }}`, computed in fp32 and
+stored in the finetuned model's dtype ([method `{{ method }}`]({{ reference_url }})).
 
 | role | model |
 |---|---|
@@ -43,8 +40,7 @@ Each α was merged and evaluated; this folder holds the best (α = {{ best_alpha
 `{{ config_name }}`, to reproduce: `actionart-hf merge --config {{ config_name }} --output <folder>`
 
 ```yaml
-{{ config_yaml }}```
-"""
+{{ config_yaml }}```"""
 
 
 def _code_list(values: list[str]) -> str:
@@ -54,7 +50,11 @@ def _code_list(values: list[str]) -> str:
 def write_model_card(
     folder: str | Path, result: MergeResult, sweep_table: str | None = None, best_alpha: float | None = None
 ) -> Path:
-    """Writes `README.md` into `folder`: card metadata (`base_model` Hub ids, `base_model_relation: merge`) and prose.
+    """Writes the project's card (`README.md` + `actionart_card.json`) of a merge into `folder`.
+
+    The card takes the training lineage (stages, datasets, base model) of the finetuned model when that is a local
+    folder with an `actionart_card.json`. Inputs that are Hub ids become its `base_model` (`base_model_relation:
+    merge`); a local input appears by its folder name in the prose, never as a path.
 
     Args:
         folder (`str` or `Path`): the output (or staging) folder.
@@ -62,26 +62,21 @@ def write_model_card(
         sweep_table (`str`, *optional*): markdown table of the α sweep.
         best_alpha (`float`, *optional*): the α kept by the sweep.
     """
-    from huggingface_hub import ModelCard, ModelCardData
+    from jinja2 import Template
+
+    from .. import cards
 
     config = result.config
     method = get_merge_method(config.merge_method)
-    hub_ids = [value.split("@")[0] for value in result.inputs.values() if not Path(value).is_absolute()]
-    card_data = ModelCardData(
-        base_model=hub_ids or None,
-        library_name="transformers",
-        tags=["merge", "parameter-fusion", "actionart-hf"],
-        **({"base_model_relation": "merge"} if hub_ids else {}),
-    )
+    formula = method.formula(config.parameters)
+    finetuned = result.inputs.get("finetuned", "")
+    lineage = cards.read_card_metadata(finetuned) if Path(finetuned).is_dir() else {}
     copied = list(result.copied.values())
-    card = ModelCard.from_template(
-        card_data,
-        template_str=CARD_TEMPLATE,
-        model_name=Path(result.output).name,
-        formula=method.formula(config.parameters),
+    details = Template(DETAILS_TEMPLATE).render(
+        formula=formula,
         method=method.name,
         reference_url=method.reference_url,
-        inputs=result.inputs,
+        inputs={role: cards.reference_label(value) for role, value in result.inputs.items()},
         num_merged=len(result.merged),
         selection="".join(
             f"; {key} {_code_list(getattr(config, key))}" for key in ("include", "exclude") if getattr(config, key)
@@ -95,9 +90,17 @@ def write_model_card(
         config_name=CONFIG_NAME,
         config_yaml=config.to_yaml(),
     )
-    path = Path(folder) / "README.md"
-    card.save(str(path))
-    return path
+    merged_ids = cards.hub_ids(list(result.inputs.values()))
+    metadata = {
+        **lineage,
+        "summary": f"A parameter-fusion merge of {cards.reference_label(result.inputs.get('base', ''))} and "
+        f"{cards.reference_label(finetuned)} made with `actionart-hf merge`.",
+        **({"base_model": merged_ids, "base_model_relation": "merge"} if merged_ids else {}),
+        "merge": formula,
+        "details": details,
+        "tags": ["merge", "parameter-fusion"],
+    }
+    return cards.write_model_card(folder, metadata, model_name=Path(result.output).name)
 
 
-__all__ = ["CARD_TEMPLATE", "write_model_card"]
+__all__ = ["DETAILS_TEMPLATE", "write_model_card"]

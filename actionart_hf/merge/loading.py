@@ -102,7 +102,8 @@ def merge_lora(
     Args:
         adapter_dir (`str` or `os.PathLike`): folder with `adapter_config.json` and the adapter weights (e.g. the
             `output_dir` of a LoRA training stage).
-        output_dir (`str` or `os.PathLike`): where the merged model (safetensors, config) and processor are saved.
+        output_dir (`str` or `os.PathLike`): where the merged model (safetensors, config), processor and the
+            project's model card (with the adapter's `actionart_card.json` lineage) are saved.
         base_model (`str` or `os.PathLike`, *optional*): base checkpoint (folder or Hub id); defaults to the
             adapter's `base_model_name_or_path`.
         trust_remote_code (`bool`, *optional*, defaults to `False`): run the base model's own code (`auto_map`).
@@ -118,6 +119,8 @@ def merge_lora(
             weights (e.g. prompt tuning).
     """
     from peft import PeftModel
+
+    from ..cards import read_card_metadata, write_model_card
 
     adapter_dir, output_dir = Path(adapter_dir), Path(output_dir)
     if not (adapter_dir / "adapter_config.json").is_file():
@@ -139,6 +142,7 @@ def merge_lora(
     peft_model.merge_and_unload().save_pretrained(output_dir, safe_serialization=True)
     if save_processor:
         _save_processor(adapter_dir, base, output_dir, trust_remote_code)
+    write_model_card(output_dir, read_card_metadata(adapter_dir) or None)
     return output_dir
 
 

@@ -74,15 +74,13 @@ def _cell(value: float | None) -> str:
 
 def sweep_plot(alphas: Sequence[float], scores: Sequence[Mapping[str, float]], best_alpha: float, path: Path) -> Path:
     """A PNG of accuracy per α: the overall accuracy in bold, one thin line per task, the kept α marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: a notebook's backend and open figures stay as they are
 
     order = sorted(range(len(alphas)), key=lambda i: alphas[i])
     xs = [alphas[i] for i in order]
     tasks = sorted({key for score in scores for key in score if key != OVERALL})
-    figure, axis = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    figure = Figure(figsize=(6.4, 4.2), dpi=120)
+    axis = figure.subplots()
     for task in tasks:
         axis.plot(xs, [scores[i].get(task, math.nan) for i in order], marker=".", linewidth=1, alpha=0.7, label=task)
     axis.plot(xs, [scores[i][OVERALL] for i in order], marker="o", linewidth=2.5, color="black", label=OVERALL)
@@ -94,7 +92,6 @@ def sweep_plot(alphas: Sequence[float], scores: Sequence[Mapping[str, float]], b
     axis.legend(fontsize=7, ncol=2, loc="best")
     figure.tight_layout()
     figure.savefig(path)
-    plt.close(figure)
     return path
 
 

@@ -114,7 +114,7 @@ def publish_dry_runs(run) -> dict:
     for key in [row.key for row in run.rows if row.stage is not None or row.key == "pf"]:
         write_card_metadata(run, key)
         target = hub / "models" / f"actionart-quickstart-{run.size_name}-{key}".replace("_", "-")
-        push = partial(push_model_folder, run.models / key, eval_dir=run.evals / key, regenerate_card=True)
+        push = partial(push_model_folder, run.models / key, eval_dir=run.evals / key)
         jobs.append(("push-model", run.models / key, target, push))
     jobs.append(("push-metric", None, hub / "spaces" / "actionart_accuracy", push_metric))
     published = []

@@ -29,6 +29,7 @@ from datasets import Features, List, Value
 from tqdm.auto import tqdm
 
 from ..atomic import write_text_atomic
+from ..data.dataset_card import PROJECT_URL
 from ..data.hub_folder import (
     VIDEO_DIR,
     check_output_dir,
@@ -444,6 +445,8 @@ def _write_card(
         license=license,
         default_config="qa",
         tags=["synthetic", "procedural"],
+        license_name="actionart-hf",
+        license_link=PROJECT_URL,
     )
 
 

@@ -49,6 +49,7 @@ DATASET_ENTRY_KEYS = (
     "name",
     "split",
     "weight",
+    "fraction",
     "columns",
     "format",
     "data_files",
@@ -80,8 +81,12 @@ class DatasetSpec:
         split (`str`, *optional*, defaults to `"train"`): the split to train on.
         weight (`float`, *optional*, defaults to `1.0`): how many times each row is seen per epoch of the mixture:
             `1` every row once, `0.5` a random half, `2.5` every row twice plus a random half. Must be > 0.
-        columns (`dict[str, str]`, *optional*): column mapping `{our_name: dataset_column}`, e.g. `{video: clip}`
-            for a dataset whose video column is called `clip`.
+        fraction (`float`, *optional*): TRL's spelling (`DatasetConfig.fraction`): the target share of this dataset
+            in the mixture, set for every entry or none and not with `weight` (see
+            `actionart_hf.training.trl_mixture`).
+        columns (`dict[str, str]` or `list[str]`, *optional*): column mapping `{our_name: dataset_column}`, e.g.
+            `{video: clip}` for a dataset whose video column is called `clip`; a list (TRL's spelling) keeps those
+            columns under their own names.
         format (`str`, *optional*): the chat format (one of `FORMAT_COLUMNS`); defaults to `name`.
         data_files (`str` or `list[str]`, *optional*): passed to `datasets.load_dataset` (foreign datasets).
         data_dir (`str`, *optional*): passed to `datasets.load_dataset` (foreign datasets).
@@ -100,6 +105,7 @@ class DatasetSpec:
     name: str | None = None
     split: str = "train"
     weight: float = 1.0
+    fraction: float | None = None
     columns: dict[str, str] = field(default_factory=dict)
     format: str | None = None
     data_files: str | list[str] | None = None
@@ -156,12 +162,24 @@ class DatasetSpec:
                 "dataset from the mixture instead of giving it weight 0."
             )
         self.weight = weight
+        if self.fraction is not None:
+            if weight != 1.0:
+                raise ValueError(
+                    f"{where} sets both fraction={self.fraction!r} (TRL's share of the mixture) and weight={weight!r} "
+                    "(how often each row is seen); keep one."
+                )
+            if not (isinstance(self.fraction, (int, float)) and math.isfinite(self.fraction) and self.fraction > 0):
+                raise ValueError(
+                    f"{where}.fraction={self.fraction!r} must be a positive number (a share of the mixture)."
+                )
+        if isinstance(self.columns, list) and all(isinstance(column, str) for column in self.columns):
+            self.columns = {column: column for column in self.columns}  # TRL's spelling: the columns to keep
         if not isinstance(self.columns, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.columns.items()
         ):
             raise ValueError(
                 f"{where}.columns={self.columns!r} must map our column names to the dataset's, e.g. "
-                "`columns: {video: clip_path}`."
+                "`columns: {video: clip_path}`, or list the columns to keep."
             )
         fmt = self.format or self.name
         if fmt is None:
@@ -221,8 +239,9 @@ class ActionArtTrainingArguments:
     Args:
         dataset_mixture (`list[dict]`, *optional*):
             The training mixture: a list of [`DatasetSpec`] mappings (`path`, `name`, `split`, `weight`, `columns`,
-            `format`, ...). When empty, `dataset_name` / `dataset_config` of `ScriptArguments` is used as a single
-            dataset.
+            `format`, ...), or TRL's `DatasetMixtureConfig` spelling (`{datasets: [...]}`, or `datasets:` at the top
+            of the recipe; see `actionart_hf.training.trl_mixture`). When empty, `dataset_name` / `dataset_config`
+            of `ScriptArguments` is used as a single dataset.
         eval_dataset_mixture (`list[dict]`, *optional*):
             Datasets to evaluate on (same entries), used when `eval_strategy` is not `"no"`.
         mixture_seed (`int`, *optional*, defaults to `0`):
@@ -382,11 +401,17 @@ class ActionArtTrainingArguments:
 
     @staticmethod
     def _specs(entries, name: str) -> list[DatasetSpec]:
+        from .trl_mixture import mixture_entries
+
+        entries = mixture_entries(entries, name)
         if entries is None:
             return []
         if isinstance(entries, (dict, str)):
             entries = [entries]
-        return [DatasetSpec.from_entry(entry, index, name) for index, entry in enumerate(entries)]
+        specs = [DatasetSpec.from_entry(entry, index, name) for index, entry in enumerate(entries)]
+        if len({spec.fraction is None for spec in specs}) > 1:
+            raise ValueError(f"{name}: `fraction` must be set for every dataset or for none (as in TRL).")
+        return specs
 
     def module_lrs(self, base_lr: float) -> dict[str, float | None]:
         """`{part: lr or None if frozen}` for `vision_tower`, `projector` and `language_model`."""

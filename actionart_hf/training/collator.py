@@ -8,12 +8,13 @@ Examples are the uniform rows of `load_mixture` (`messages` JSON, `videos` paths
 decoded before `__call__`, so a DataLoader worker decodes the videos of its own batches; the collator holds only
 the processor and plain settings and pickles for spawned workers.
 
-How labels are set: the conversation is rendered with the processor's chat template, once whole and once up to
-each assistant turn (with and without the generation prompt), which splits the text into unsupervised spans (system,
-user turns, the generation prompts) and supervised spans (each assistant answer and its end-of-turn tokens). The
-first span, which holds every video/image placeholder, goes through the processor with the media (so placeholders
-expand to exactly the model's visual tokens); the other spans are tokenized as text. Labels are the input ids on
-supervised spans and -100 everywhere else (with `loss_on="all"`, every token but padding and media placeholders).
+How labels are set: the conversation is rendered once with the processor's chat template, whose `{% generation %}`
+blocks mark the assistant turns (what `apply_chat_template(..., return_assistant_tokens_mask=True)` reads). That
+splits the text into unsupervised spans (system, user turns, the generation prompts) and supervised spans (each
+assistant answer with its end-of-turn tokens and the line break the template writes after them). The first span,
+which holds every video/image placeholder, goes through the processor with the media (so placeholders expand to
+exactly the model's visual tokens); the other spans are tokenized as text. Labels are the input ids on supervised
+spans and -100 everywhere else (with `loss_on="all"`, every token but padding and media placeholders).
 
 Pixels: with a video processor that names the size it resizes frames to (ActionArt's `resized_frame_size`), videos
 are decoded straight to that size in uint8 (the resize happens once, in libswscale / decord), so the processor only
@@ -25,6 +26,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +41,7 @@ IGNORE_INDEX = -100
 # Processor outputs that are per-token and must be extended over the text-only spans and padded.
 _TOKEN_ALIGNED = ("token_type_ids", "mm_token_type_ids")
 _MEDIA_TYPES = ("video", "image")
+_GENERATION_BLOCK = re.compile(r"\{%-?\s*generation\s*-?%\}")
 
 
 def _decode_image(reference: Any, max_pixels: int | None) -> np.ndarray:
@@ -124,10 +127,26 @@ class ActionArtDataCollator:
     def tokenizer(self):
         return getattr(self.processor, "tokenizer", self.processor)
 
-    def _render(self, messages: list[dict], add_generation_prompt: bool = False) -> str:
-        return self.processor.apply_chat_template(
-            messages, tokenize=False, add_generation_prompt=add_generation_prompt
+    def _render_with_generation(self, messages: list[dict]) -> tuple[str, list[tuple[int, int]]]:
+        """The rendered conversation and the character spans of its `{% generation %}` blocks."""
+        from transformers.utils.chat_template_utils import render_jinja_template
+
+        template = self.processor.chat_template
+        if isinstance(template, dict):
+            template = template.get("default")
+        if not template or not _GENERATION_BLOCK.search(template):
+            raise ValueError(
+                "The chat template marks no assistant turn with `{% generation %}`, so the answer tokens cannot be "
+                "found: wrap the assistant's content in `{% generation %}...{% endgeneration %}` (as "
+                "actionart_hf.models.actionart.DEFAULT_CHAT_TEMPLATE does) and save the processor again."
+            )
+        rendered, generation = render_jinja_template(
+            conversations=[messages],
+            chat_template=template,
+            return_assistant_tokens_mask=True,
+            **self.tokenizer.special_tokens_map,
         )
+        return rendered[0], [tuple(span) for span in generation[0]]
 
     def _media_token_ids(self) -> set[int]:
         ids = set()
@@ -150,22 +169,14 @@ class ActionArtDataCollator:
             `list[tuple[str, bool]]` whose texts concatenate to the whole rendered conversation; the first span holds
             every media placeholder.
         """
-        full = self._render(messages)
+        full, generation = self._render_with_generation(messages)
         spans, position = [], 0
-        for index, message in enumerate(messages):
-            if message["role"] != "assistant":
-                continue
-            prompt = self._render(messages[:index], add_generation_prompt=True)
-            through = self._render(messages[: index + 1])
-            if not (full.startswith(through) and through.startswith(prompt) and len(prompt) >= position):
-                raise ValueError(
-                    "The chat template does not render conversations prefix by prefix (the text up to an assistant "
-                    "turn is not a prefix of the whole), so answer tokens cannot be located; use a template without "
-                    "history-dependent rewriting, or set `chat_template_path`."
-                )
-            spans.append((full[position : len(prompt)], False))
-            spans.append((full[len(prompt) : len(through)], True))
-            position = len(through)
+        for start, end in generation:
+            rest = full[end:]
+            end += len(rest) - len(rest.lstrip())  # the line break the template writes after the turn
+            spans.append((full[position:start], False))
+            spans.append((full[start:end], True))
+            position = end
         if position == 0:
             raise ValueError("The conversation has no assistant turn to learn from.")
         if position < len(full):

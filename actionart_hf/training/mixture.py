@@ -25,6 +25,7 @@ from ..data.loading import content_cache_dir, load_actionart
 from ..references import is_local_reference
 from .arguments import FORMAT_COLUMNS, DatasetSpec, normalize_format
 from .formats import EXAMPLE_FEATURES, row_to_example
+from .trl_mixture import fraction_row_counts
 
 
 logger = logging.getLogger(__name__)
@@ -105,12 +106,13 @@ def _resolve_media_paths(dataset: datasets.Dataset, root: str | None, spec: Data
             return path if (not path or os.path.isabs(path) or "://" in path) else os.path.join(root, path)
 
     elif not is_local_reference(spec.path):
-        from huggingface_hub import hf_hub_download
+        from ..data.hub_videos import download_hub_videos
+
+        values = [v for c in columns for row in dataset[c] for v in ([row] if isinstance(row, str) else row or [])]
+        local = download_hub_videos(spec.path, values, spec.revision)  # one parallel download of every video
 
         def resolve(path: str) -> str:
-            if not path or os.path.isabs(path) or "://" in path:
-                return path
-            return hf_hub_download(spec.path, path, repo_type="dataset", revision=spec.revision)
+            return local.get(path, path)
 
     else:
         return dataset
@@ -268,6 +270,9 @@ def load_mixture(specs: list[DatasetSpec], seed: int = 0, field_name: str = "dat
     if not specs:
         raise ValueError(f"{field_name} is empty; list at least one dataset (or set dataset_name).")
     parts = [load_dataset_entry(spec, index, seed, field_name) for index, spec in enumerate(specs)]
+    if specs[0].fraction is not None:  # TRL's `fraction`: the first rows of each dataset, in the given shares
+        counts = fraction_row_counts([len(part) for part in parts], [spec.fraction for spec in specs])
+        parts = [part.select(range(count)) for part, count in zip(parts, counts)]
     for spec, part in zip(specs, parts):
         logger.info("%s: %d examples (weight %g, format %s)", spec.label, len(part), spec.weight, spec.format)
     return parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)

@@ -15,7 +15,9 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..extras import require_extra
 from ..yaml_files import read_yaml_mapping
+from .trl_mixture import recipe_with_trl_mixture
 
 
 def recipe_dataclasses() -> tuple[type, ...]:
@@ -60,12 +62,14 @@ def parse_recipe(
     Returns:
         `(ScriptArguments, SFTConfig, ModelConfig, ActionArtTrainingArguments)`, cross-checked with `check_args`.
     """
-    recipe = dict(recipe)
+    recipe = recipe_with_trl_mixture(recipe)  # TRL's top-level `datasets:` spelling of the mixture
     env = recipe.pop("env", None) or {}
     if not isinstance(env, dict):
         raise ValueError(f"env={env!r} in the recipe must be a mapping of environment variables, e.g. {{HF_HOME: x}}.")
     for key, value in env.items():
         os.environ[key] = str(value)
+    if recipe.get("deepspeed") or "--deepspeed" in overrides or os.environ.get("ACCELERATE_USE_DEEPSPEED") == "true":
+        require_extra("deepspeed", "Training with a DeepSpeed config")
     parser = recipe_parser(prog)
     unknown = parser.set_defaults_with_config(**recipe)
     if unknown:

@@ -67,7 +67,8 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> tuple:
     """Parses a recipe plus command-line overrides into the four argument dataclasses.
 
     The YAML file is read by `load_recipe` and checked by `parse_recipe` (unknown keys fail, unlike TRL's own
-    script), with the other flags as overrides.
+    script), with the other flags as overrides. `-h` / `--help` prints the short help (`actionart_hf.training.help`)
+    and `--help-all` TRL's full list, then exit.
 
     Args:
         argv (`list[str]`, *optional*): arguments (default `sys.argv[1:]`); `X.yaml` may come first without
@@ -78,6 +79,13 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> tuple:
         `(ScriptArguments, SFTConfig, ModelConfig, ActionArtTrainingArguments)`, cross-checked with `check_args`.
     """
     argv = _normalize_argv(sys.argv[1:] if argv is None else argv)
+    if "--help-all" in argv:
+        recipe_parser(prog).parse_args(["--help"])
+    if "-h" in argv or "--help" in argv:
+        from .help import short_help
+
+        print(short_help(recipe_parser(prog), prog or "python -m actionart_hf.training.sft"), end="")
+        raise SystemExit(0)
     recipe = {}
     if "--config" in argv:
         index = argv.index("--config")

@@ -31,6 +31,7 @@ def train_stage(script_args, training_args, model_args, actionart_args):
     Returns:
         `transformers.trainer_utils.TrainOutput` of the run.
     """
+    from .card import stage_card_metadata
     from .recipe import check_args
 
     check_args(script_args, training_args, model_args, actionart_args)
@@ -43,16 +44,15 @@ def train_stage(script_args, training_args, model_args, actionart_args):
     prepare_model(model, actionart_args)
     collator = build_collator(model, processor, train_dataset, training_args, actionart_args)
     check_data(collator, train_dataset, actionart_args.check_data_batches)
-    trainer = build_trainer(
-        model, processor, collator, train_dataset, eval_dataset, training_args, model_args, actionart_args
-    )
+    card = stage_card_metadata(script_args, training_args, model_args, actionart_args)
+    data = (train_dataset, eval_dataset)
+    trainer = build_trainer(model, processor, collator, *data, training_args, model_args, actionart_args, card)
     result = run_training(trainer, train_dataset, checkpoint, model_args.model_name_or_path)
-    dataset_names = ", ".join(spec.label for spec in actionart_args.dataset_mixture) or script_args.dataset_name
-    save_outputs(trainer, dataset_names, model_args, actionart_args)
+    save_outputs(trainer, model_args, actionart_args)
     if eval_dataset is not None:
         run_evaluation(trainer, eval_dataset)
     if training_args.push_to_hub:
-        trainer.push_to_hub(dataset_name=dataset_names)
+        trainer.push_to_hub()
     logger.info("Saved to %s", training_args.output_dir)
     return result
 
@@ -226,8 +226,19 @@ def _peft_config(model_args):
     return get_peft_config(model_args)
 
 
-def build_trainer(model, processor, collator, train_dataset, eval_dataset, training_args, model_args, actionart_args):
-    """The `ActionArtSFTTrainer` of the stage (LoRA adapters when `use_peft`, per-module learning rates)."""
+def build_trainer(
+    model,
+    processor,
+    collator,
+    train_dataset,
+    eval_dataset,
+    training_args,
+    model_args,
+    actionart_args,
+    card_metadata: dict | None = None,
+):
+    """The `ActionArtSFTTrainer` of the stage (LoRA adapters when `use_peft`, per-module learning rates), writing the
+    project's model card from `card_metadata` (see `actionart_hf.training.card.stage_card_metadata`)."""
     from .trainer import ActionArtSFTTrainer
 
     return ActionArtSFTTrainer(
@@ -239,6 +250,7 @@ def build_trainer(model, processor, collator, train_dataset, eval_dataset, train
         processing_class=processor,
         peft_config=_peft_config(model_args),
         actionart_args=actionart_args,
+        card_metadata=card_metadata,
     )
 
 
@@ -260,12 +272,13 @@ def run_training(trainer, train_dataset, checkpoint: str | None, model_name: str
     return result
 
 
-def save_outputs(trainer, dataset_names: str, model_args, actionart_args) -> None:
-    """Saves the model to `output_dir`; on the main process also the model card and (LoRA) the merged model."""
+def save_outputs(trainer, model_args, actionart_args) -> None:
+    """Saves the model to `output_dir`; on the main process also the project's model card and (LoRA) the merged
+    model, which carries the same card."""
     output_dir = trainer.args.output_dir
     trainer.save_model(output_dir)
     if trainer.accelerator.is_main_process:
-        trainer.create_model_card(dataset_name=dataset_names)
+        trainer.create_model_card()
         if model_args.use_peft and actionart_args.save_merged_model:
             from ..merge.loading import merge_lora
 

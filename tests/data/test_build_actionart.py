@@ -215,3 +215,49 @@ def test_cli_help_and_example(tmp_path):
         check=True,
     )
     assert "Would upload" in result.stdout and "data/qa/test-00000-of-00001.parquet" in result.stdout
+
+
+def test_card_follows_the_hub_card_spec(release, tmp_path):
+    """`license: other` comes with `license_name` (a slug) and `license_link` (a URL); `size_categories` is set; every
+    link of the card leads somewhere (no bare placeholder such as `https://github.com/`)."""
+    import re
+
+    from huggingface_hub import DatasetCard
+
+    from actionart_hf.data.dataset_card import size_category
+
+    card = DatasetCard.load(build_actionart(release, tmp_path / "ActionArt") / "README.md")
+    data = card.data.to_dict()
+    assert data["license"] == "other" and re.fullmatch(r"[a-z0-9][a-z0-9.-]*", data["license_name"])
+    assert data["license_link"].startswith("https://") and data["license_link"] in card.text
+    assert data["size_categories"] == ["n<1K"] and data["task_categories"] == ["video-text-to-text"]
+    links = re.findall(r"https?://[^\s)>\]`]+", str(card))
+    assert links and all(urlparse_path(link) for link in links), links
+    assert [size_category(n) for n in (0, 999, 1000, 54_000, 2_000_000)] == [
+        "n<1K", "n<1K", "1K<n<10K", "10K<n<100K", "1M<n<10M"
+    ]  # fmt: skip
+
+
+def urlparse_path(link: str) -> str:
+    """The path of a link (empty for a bare host such as `https://github.com/`)."""
+    from urllib.parse import urlparse
+
+    return urlparse(link).path.strip("/")
+
+
+def test_progress_bars_while_probing_and_copying_videos(release, tmp_path, monkeypatch):
+    import actionart_hf.data.build_actionart as build_module
+    import actionart_hf.data.validation as validation_module
+
+    bars = []
+
+    def recording_tqdm(iterable, desc, **kwargs):
+        bars.append((desc, len(iterable)))
+        return iterable
+
+    monkeypatch.setattr(build_module, "tqdm", recording_tqdm)
+    monkeypatch.setattr(validation_module, "tqdm", recording_tqdm)
+    out = build_actionart(release, tmp_path / "ActionArt")
+    descriptions = [desc for desc, _ in bars]
+    assert descriptions.count("Checking rows and videos") == 2 and "Copying videos" in descriptions
+    assert dict(bars)["Copying videos"] == len(list((out / "videos").iterdir()))

@@ -71,6 +71,7 @@ def _run_like_lmms_eval(folder, benchmark, scripted, circular=False):
     import datasets
 
     utils = _import_utils(folder)
+    prompt_kwargs = _load_task(folder, "actionart.yaml")["lmms_eval_specific_kwargs"]["default"]
     docs = datasets.load_dataset(str(benchmark), "qa", split="test")  # what lmms-eval loads: relative video paths
     if circular:
         docs = utils.actionart_circular_docs(docs)
@@ -78,8 +79,8 @@ def _run_like_lmms_eval(folder, benchmark, scripted, circular=False):
     for doc in docs:
         (video,) = utils.actionart_doc_to_visual(doc)
         assert video.startswith(str(benchmark)) and video.endswith(doc["video"])
-        prompt = utils.actionart_doc_to_text(doc, {"pre_prompt": "", "post_prompt": ""})
-        assert prompt == format_mcq_prompt(doc["question"], doc["options"])
+        prompt = utils.actionart_doc_to_text(doc, prompt_kwargs)  # the task's default pre and post prompts
+        assert prompt == format_mcq_prompt(doc["question"], doc["options"]) == utils.actionart_doc_to_text(doc)
         assert utils.actionart_doc_to_target(doc) == doc["answer"]
         for metric, record in utils.actionart_process_results(doc, [scripted.answer(prompt)]).items():
             results.setdefault(metric, []).append(record)
@@ -127,3 +128,42 @@ def test_writer_and_placeholder_errors(tiny_benchmark, tmp_path, monkeypatch, ca
     assert utils.actionart_doc_to_visual({"id": "q", "video": "videos/v0.mp4"}) == [
         str(tiny_benchmark / "videos/v0.mp4")
     ]
+
+
+def test_hub_videos_come_from_lmms_evals_video_cache(tiny_benchmark, tmp_path, monkeypatch):
+    """A Hub dataset's videos are fetched once by lmms-eval (`dataset_kwargs: {video: True, cache_dir}`, linked as
+    `$HF_HOME/<cache_dir>`), never one download per item; a local folder is read in place."""
+    import huggingface_hub
+
+    hub = write_task_folder(tmp_path / "hub", "org/ActionArt")
+    kwargs = _load_task(hub, "actionart.yaml")["dataset_kwargs"]
+    assert kwargs == {"token": True, "video": True, "cache_dir": "actionart", "create_link": True}
+    assert (
+        "video"
+        not in _load_task(write_task_folder(tmp_path / "local", str(tiny_benchmark)), "actionart.yaml")[
+            "dataset_kwargs"
+        ]
+    )
+    monkeypatch.delenv("ACTIONART_LMMS_DATASET", raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", None)  # not called per item
+    (tmp_path / "hf").mkdir()
+    (tmp_path / "hf" / "actionart").symlink_to(tiny_benchmark)  # what lmms-eval's create_link leaves
+    utils = _import_utils(hub)
+    assert utils.actionart_doc_to_visual({"id": "q", "video": "videos/v0.mp4"}) == [
+        str(tmp_path / "hf" / "actionart" / "videos/v0.mp4")
+    ]
+    with pytest.raises(ValueError, match="video cache"):
+        utils.actionart_doc_to_visual({"id": "q", "video": "videos/missing.mp4"})
+
+
+def test_answer_instruction_is_the_post_prompt():
+    """The instruction sits in `lmms_eval_specific_kwargs.post_prompt`, so a model's entry can replace it."""
+    from actionart_hf.tasks import MCQ_INSTRUCTION
+
+    config = _load_task(TASK_DIR, "actionart.yaml")
+    assert config["lmms_eval_specific_kwargs"]["default"] == {"pre_prompt": "", "post_prompt": f"\n{MCQ_INSTRUCTION}"}
+    utils = _import_utils(TASK_DIR)
+    doc = {"question": "How many jumps ?", "options": ["2", "3"]}
+    custom = utils.actionart_doc_to_text(doc, {"pre_prompt": "", "post_prompt": "\nThink, then answer."})
+    assert custom == "How many jumps ?\nA. 2\nB. 3\nThink, then answer." and MCQ_INSTRUCTION not in custom

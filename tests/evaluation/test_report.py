@@ -151,3 +151,23 @@ def test_cli_arguments():
     with pytest.raises(SystemExit):
         parser.parse_args(["--model", "m", "--dataset", "d", "--backend", "vllm"])
     json.dumps(vars(args))  # everything on the command line is recordable
+
+
+def test_plots_leave_the_matplotlib_backend_alone(tmp_path):
+    """Library plots draw on a bare `Figure`: a notebook's backend is not switched and pyplot is not imported."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys, matplotlib
+matplotlib.use("svg")
+from actionart_hf.evaluation.report import plot_per_task
+from actionart_hf.merge.sweep import sweep_plot
+plot_per_task({str(tmp_path / "tasks.png")!r}, [("m", {{"accuracy": 0.5, "LS": 0.5}})], "m on X (qa/test)")
+sweep_plot([0.0, 1.0], [{{"accuracy": 0.2}}, {{"accuracy": 0.4}}], 1.0, {str(tmp_path / "sweep.png")!r})
+print(matplotlib.get_backend(), "matplotlib.pyplot" in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["svg", "False"]
+    assert (tmp_path / "tasks.png").read_bytes()[:4] == b"\x89PNG" and (tmp_path / "sweep.png").stat().st_size > 0

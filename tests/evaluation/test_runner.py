@@ -43,8 +43,12 @@ def test_scores_and_files(tiny_benchmark, tmp_path, scripted):
     assert summary["table1_row"] == result.row
     assert 0 <= summary["metrics"]["accuracy_ci_low"] <= 0.8 <= summary["metrics"]["accuracy_ci_high"] <= 1
 
-    # Table 1 column order, percent, the paper's rows first and ours last in bold.
-    table = (out / "table.md").read_text().splitlines()
+    # Titled by the dataset; Table 1 column order, percent, the paper's rows first and ours last in bold.
+    title, _, *table = (out / "table.md").read_text().splitlines()
+    assert (
+        title == "**scripted-model on Tiny ActionArt (qa/test)**, accuracy (%)"
+        and summary["dataset_name"] == "Tiny ActionArt"
+    )
     assert table[0] == "| Model | AC | AR | AS | GS | HOI | LS | MV | TL | Avg. |"
     assert len(table) == 2 + len(PAPER_TABLE1) + 1
     assert table[2].startswith("| Human (10%) | 71.7 |")
@@ -277,3 +281,29 @@ def test_queries_carry_frame_positions_for_the_processors(tiny_benchmark, script
     assert kwargs["do_sample_frames"] is False
     (metadata,) = kwargs["video_metadata"]
     assert metadata.frames_indices == [0, 2, 5, 7] and metadata.sampled_fps == 4.0
+
+
+def test_generated_data_is_titled_by_its_name_without_the_papers_rows(tiny_benchmark, tmp_path, scripted):
+    """On the synthetic benchmark (card tag `synthetic`) the table and plot are titled by it and the paper's
+    real-benchmark rows, which do not compare, are left out."""
+    import shutil
+
+    from huggingface_hub import DatasetCard
+
+    synthetic = tmp_path / "synthetic"
+    shutil.copytree(tiny_benchmark, synthetic)
+    card = DatasetCard.load(synthetic / "README.md")
+    card.data.pretty_name, card.data.tags = "ActionArt-Synthetic", [*card.data.tags, "synthetic"]
+    card.save(str(synthetic / "README.md"))
+    result = evaluate_model(
+        scripted.Backend(),
+        str(synthetic),
+        output_dir=tmp_path / "out",
+        num_frames=2,
+        bootstrap_samples=0,
+        progress=False,
+    )
+    lines = result.table.splitlines()
+    assert lines[0] == "**scripted-model on ActionArt-Synthetic (qa/test)**, accuracy (%)" and len(lines) == 5
+    assert "Human" not in result.table and "paper" not in result.table
+    assert result.model_index[0]["results"][0]["dataset"]["name"] == "ActionArt-Synthetic"

@@ -29,11 +29,15 @@ def save_tiny_actionart(folder, seed):
     return folder
 
 
-def test_merge_two_tiny_actionart_checkpoints_llm_only(tmp_path):
+def test_merge_two_tiny_actionart_checkpoints_llm_only(tmp_path, check_model_card):
     from transformers import AutoModelForImageTextToText
+
+    from actionart_hf.cards import write_model_card
 
     base = save_tiny_actionart(tmp_path / "stage1", seed=0)
     finetuned = save_tiny_actionart(tmp_path / "stage2", seed=1)
+    stages = [{"name": "stage1", "description": "video SFT"}, {"name": "stage2", "description": "proxy SFT"}]
+    write_model_card(finetuned, {"base_model": "org/base-7b", "stages": stages, "datasets": ["org/proxy"]})
     config = MergeConfig(str(base), str(finetuned), parameters={"alpha": 0.5}, include=["model.language_model.*"])
     result = merge_checkpoints(config, tmp_path / "pf")
 
@@ -44,6 +48,9 @@ def test_merge_two_tiny_actionart_checkpoints_llm_only(tmp_path):
         expected = (0.5 * a[name] + 0.5 * b[name]) if name in result.merged else b[name]
         assert torch.equal(tensor, expected), name
     assert {"configuration_actionart.py", "modeling_actionart.py", "config.json"} <= set(result.files)
+    card = check_model_card(tmp_path / "pf")  # the finetuned model's lineage, then the merge
+    assert card.data.base_model == ["org/base-7b"] and card.data.datasets == ["org/proxy"]
+    assert "**stage2:**" in card.text and "`0.5 * base + 0.5 * finetuned`" in card.text
 
     model = AutoModelForImageTextToText.from_pretrained(tmp_path / "pf")
     assert type(model).__name__ == "ActionArtForConditionalGeneration"

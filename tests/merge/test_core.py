@@ -79,7 +79,7 @@ def test_max_shard_size_reshards(qwen_pair, tmp_path):
     AutoModelForCausalLM.from_pretrained(tmp_path / "out")
 
 
-def test_files_card_and_recipe(qwen_pair, tmp_path):
+def test_files_card_and_recipe(qwen_pair, tmp_path, check_model_card):
     base, finetuned = qwen_pair
     config = MergeConfig(str(base), str(finetuned), parameters={"alpha": 0.25})
     result = merge_checkpoints(config, tmp_path / "out")
@@ -90,6 +90,7 @@ def test_files_card_and_recipe(qwen_pair, tmp_path):
     card = (out / "README.md").read_text()
     assert "0.75 * base + 0.25 * finetuned" in card and "the original card" not in card
     assert "tags:" in card and "parameter-fusion" in card
+    assert "| finetuned | `finetuned` |" in check_model_card(out).text  # inputs by folder name, not by path
     saved = MergeConfig.from_yaml(out / CONFIG_NAME)
     assert saved == config  # absolute local paths: the recipe works from any folder
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left

@@ -37,7 +37,9 @@ def write_recipe(tmp_path, **overrides):
         ({"path": "x"}, "has neither `name` nor `format`"),
         ({"name": "qa"}, "has no `path`"),
         ({"path": "x", "name": "qa", "colums": {}}, "unknown keys ['colums']"),
-        ({"path": "x", "name": "qa", "columns": ["video"]}, "must map our column names"),
+        ({"path": "x", "name": "qa", "columns": [3]}, "must map our column names"),
+        ({"path": "x", "name": "qa", "fraction": 0.5, "weight": 2}, "both fraction=0.5"),
+        ({"path": "x", "name": "qa", "fraction": 0}, "fraction=0 must be a positive number"),
         ({"path": "x", "name": "qa", "tasks": ["GS", "XYZ"]}, "tasks: Unknown ActionArt task 'XYZ'"),
         ({"path": "x", "name": "qa", "tasks": []}, "tasks is empty"),
         ({"path": "x", "name": "qa", "answer": "word"}, "answer='word'; use one of ['letter', 'option']"),
@@ -209,3 +211,49 @@ def test_recipe_mapping_is_parsed_like_a_yaml_file(tmp_path):
         parse_recipe({**recipe, "num_frame": 4})
     with pytest.raises(ValueError, match="nothing would train"):
         parse_recipe({**recipe, "freeze_vision_tower": True, "freeze_projector": True, "freeze_language_model": True})
+
+
+def test_trl_mixture_spelling(tiny_data, tmp_path):
+    """TRL's `DatasetMixtureConfig` spelling (top-level `datasets:`, `columns` as a list, `fraction`) gives the
+    same specs as ours, and `fraction` keeps TRL's rule (first rows, shares normalised, no oversampling)."""
+    from trl.scripts.utils import DatasetConfig, DatasetMixtureConfig
+
+    from actionart_hf.training import parse_recipe
+    from actionart_hf.training.trl_mixture import fraction_row_counts
+
+    data = str(tiny_data)
+    trl_entries = [
+        {"path": data, "name": "qa", "columns": ["video", "question", "options", "answer"], "fraction": 3},
+        {"path": data, "name": "captions", "split": "train", "fraction": 1},
+    ]
+    base = {"model_name_or_path": "x", "output_dir": str(tmp_path / "out"), "report_to": "none", "bf16": False}
+    specs = parse_recipe({**base, "datasets": trl_entries, "streaming": False})[3].dataset_mixture
+    assert [(s.path, s.name, s.fraction) for s in specs] == [(data, "qa", 3), (data, "captions", 1)]
+    assert specs[0].columns == {c: c for c in ("video", "question", "options", "answer")}
+    nested = parse_recipe({**base, "dataset_mixture": {"datasets": trl_entries}})[3].dataset_mixture
+    as_object = ActionArtTrainingArguments(
+        dataset_mixture=DatasetMixtureConfig(datasets=[DatasetConfig(**entry) for entry in trl_entries])
+    ).dataset_mixture
+    assert nested == specs == as_object
+
+    lengths = [len(load_actionart(data, "qa", "train")), len(load_actionart(data, "captions", "train"))]
+    counts = fraction_row_counts(lengths, [3, 1])
+    mixture = load_mixture(specs)
+    assert len(mixture) == sum(counts) and counts == [lengths[0], round(lengths[0] / 3)]  # all of qa, a third of it
+    assert fraction_row_counts([10, 100], [0.5, 0.5]) == [10, 10] and fraction_row_counts([4, 4], [1, 1]) == [4, 4]
+
+
+@pytest.mark.parametrize(
+    "recipe, message",
+    [
+        ({"datasets": [{"path": "x", "name": "qa"}], "streaming": True}, "streaming=true is not supported"),
+        ({"datasets": [{"path": "x", "name": "qa"}], "test_split_size": 0.1}, "eval_dataset_mixture"),
+        ({"datasets": [{"path": "x", "name": "qa"}], "dataset_mixture": [{"path": "x", "name": "qa"}]}, "keep one"),
+        ({"datasets": [{"path": "x", "name": "qa", "fraction": 1}, {"path": "x", "name": "fgqa"}]}, "for none"),
+    ],
+)
+def test_bad_trl_mixtures(tmp_path, recipe, message):
+    from actionart_hf.training import parse_recipe
+
+    with pytest.raises(ValueError, match=message):
+        parse_recipe({"model_name_or_path": "x", "output_dir": str(tmp_path / "out"), "bf16": False, **recipe})

@@ -1,5 +1,6 @@
 """The collator: answer-only labels, visual tokens in the right number, images as 1-frame videos, workers."""
 
+import json
 import pickle
 
 import pytest
@@ -97,3 +98,56 @@ def test_frames_are_sampled_once_with_the_recipe_num_frames(mixture, processor):
         processor, num_frames=6, max_pixels=4096, processor_kwargs={"do_sample_frames": True}
     )
     assert resampled(rows)["video_num_frames"].tolist() == [4, 4]  # what the double sampling used to give
+
+
+def prefix_rendered_spans(processor, messages):
+    """The spans found the earlier way, by rendering the template up to each assistant turn (the reference)."""
+
+    def render(part, add_generation_prompt=False):
+        return processor.apply_chat_template(part, tokenize=False, add_generation_prompt=add_generation_prompt)
+
+    full, spans, position = render(messages), [], 0
+    for index, message in enumerate(messages):
+        if message["role"] == "assistant":
+            prompt, through = render(messages[:index], True), render(messages[: index + 1])
+            spans += [(full[position : len(prompt)], False), (full[len(prompt) : len(through)], True)]
+            position = len(through)
+    return [span for span in [*spans, (full[position:], False)] if span[0] or span[1]]
+
+
+def test_generation_block_gives_the_labels_of_prefix_rendering(mixture, processor):
+    """Answer spans come from the template's `{% generation %}` blocks in one rendering; the labels are those that
+    rendering the template up to every assistant turn gave."""
+
+    class PrefixRenderingCollator(ActionArtDataCollator):
+        def split_spans(self, messages):
+            return prefix_rendered_spans(self.processor, messages)
+
+    multi_turn = [
+        {"role": "system", "content": [{"type": "text", "text": "Answer briefly."}]},
+        {"role": "user", "content": [{"type": "video"}, {"type": "text", "text": "Who moves ?"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "The person ."}]},
+        {"role": "user", "content": [{"type": "text", "text": "Which arm ?"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "The left arm ."}]},
+    ]
+    rows = [row for row in mixture][:12] + [{**by_source(mixture, "qa")[0], "messages": json.dumps(multi_turn)}]
+    for loss_on in ("assistant", "all"):
+        collator = ActionArtDataCollator(processor, num_frames=4, max_pixels=4096, loss_on=loss_on)
+        reference = PrefixRenderingCollator(processor, num_frames=4, max_pixels=4096, loss_on=loss_on)
+        for row in rows:
+            messages = json.loads(row["messages"])
+            assert collator.split_spans(messages) == prefix_rendered_spans(processor, messages)
+        batch, expected = collator(rows), reference(rows)
+        assert torch.equal(batch["labels"], expected["labels"]) and torch.equal(
+            batch["input_ids"], expected["input_ids"]
+        )
+    assert sum(supervised for _, supervised in collator.split_spans(multi_turn)) == 2
+
+
+def test_template_without_generation_block_is_refused(mixture, processor):
+    import copy
+
+    plain = copy.deepcopy(processor)
+    plain.chat_template = processor.chat_template.replace("{% generation %}", "").replace("{% endgeneration %}", "")
+    with pytest.raises(ValueError, match=r"no assistant turn with `\{% generation %\}`"):
+        ActionArtDataCollator(plain, num_frames=4, max_pixels=4096)([by_source(mixture, "qa")[0]])

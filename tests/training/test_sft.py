@@ -35,7 +35,7 @@ def history(folder):
     return json.loads((Path(folder) / "trainer_state.json").read_text())["log_history"]
 
 
-def test_three_stages_chained_with_resume(tiny_data, tiny_base, tmp_path, train, make_recipe):
+def test_three_stages_chained_with_resume(tiny_data, tiny_base, tmp_path, train, make_recipe, check_model_card):
     data = str(tiny_data)
     # Stage 1 through the console entry point, the recipe given positionally.
     recipe = make_recipe(
@@ -70,7 +70,12 @@ def test_three_stages_chained_with_resume(tiny_data, tiny_base, tmp_path, train,
     assert any(not torch.equal(w2[k], w3[k]) for k in tower)  # unfrozen again in stage 3
     model = AutoModelForImageTextToText.from_pretrained(stage3, trust_remote_code=True)
     assert type(model).__name__ == "ActionArtForConditionalGeneration"
-    assert (stage3 / "processor_config.json").is_file() and (stage3 / "README.md").is_file()
+    assert (stage3 / "processor_config.json").is_file()
+    # The project's card (never TRL's), its stages chained from stage 1, the datasets named by folder and config.
+    check_model_card(stage1)
+    card = check_model_card(stage3)
+    assert card.data.model_name == "stage3" and "**stage1:**" in card.text and "**stage2:**" in card.text
+    assert f"{tiny_data.name}[spatial_difference]" in card.text and "frozen: vision tower" in card.text
 
 
 def test_overfits_16_rows(tiny_data, tiny_base, train):
@@ -104,7 +109,7 @@ def test_overfits_16_rows(tiny_data, tiny_base, train):
     assert sum(losses[-3:]) / 3 < 0.2 * losses[0], losses
 
 
-def test_lora_then_merge(tiny_data, tiny_base, train):
+def test_lora_then_merge(tiny_data, tiny_base, train, check_model_card):
     out = train(
         "lora",
         tiny_base,
@@ -135,6 +140,7 @@ def test_lora_then_merge(tiny_data, tiny_base, train):
     base_weights, merged_weights = weights(tiny_base), weights(out / "merged")
     changed = [k for k in merged_weights if not torch.equal(merged_weights[k], base_weights[k])]
     assert changed and all("q_proj" in k or "v_proj" in k or "up_proj" in k or "projector" in k for k in changed)
+    assert "LoRA r=4" in check_model_card(out / "merged").text
 
 
 @pytest.mark.parametrize(

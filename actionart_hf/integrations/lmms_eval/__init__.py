@@ -55,6 +55,8 @@ def write_task_folder(
     text = template.read_text(encoding="utf-8")
     for key, value in (("dataset_path", dataset), ("dataset_name", config), ("test_split", split)):
         text = re.sub(rf"^{key}:.*$", f"{key}: {value}", text, count=1, flags=re.M)
+    if os.path.isdir(dataset):  # a local folder is read in place: no video download
+        text = re.sub(r"^  (video|cache_dir|create_link):.*\n", "", text, flags=re.M)
     template.write_text(text, encoding="utf-8")
     return output_dir
 

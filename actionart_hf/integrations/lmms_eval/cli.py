@@ -22,11 +22,15 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Writes the folder with `write_task_folder` and prints the lmms-eval command that uses it."""
+    """Writes the folder with `write_task_folder` and prints the lmms-eval command that uses it (and how to install
+    lmms-eval where it is missing)."""
+    from ...extras import install_hint, missing_modules
     from . import write_task_folder
 
     folder = write_task_folder(args.output, args.dataset, args.config, args.split, args.overwrite)
     print(f"lmms-eval --include_path {folder} --tasks actionart,actionart_circular ...")
+    if missing_modules("lmms"):
+        print(f"lmms-eval is not installed here: {install_hint('lmms')}.")
     return 0
 
 

@@ -1,12 +1,15 @@
 """lmms-eval hooks of the ActionArt tasks (`actionart`, `actionart_circular`), scored with actionart-hf's metric.
 
 lmms-eval imports this file from the task folder (`--include_path`); it needs `actionart-hf` installed. The prompt
-is the benchmark's fixed MCQ prompt (`actionart_hf.tasks.format_mcq_prompt`), answers are extracted with the same
-deterministic rules as `evaluate.load("actionart_accuracy")`, and aggregations return percentages.
+is the benchmark's fixed MCQ prompt (`actionart_hf.tasks.format_mcq_prompt`): the question and options here, the
+answer instruction as the task's `post_prompt` (`lmms_eval_specific_kwargs`, so a model's entry can replace it).
+Answers are extracted with the same deterministic rules as `evaluate.load("actionart_accuracy")`, and aggregations
+return percentages.
 
 Videos are stored in the dataset as paths relative to the dataset root. They are resolved against the task's
 `dataset_path` (read from `_default_template_yaml` beside this file, or `$ACTIONART_LMMS_DATASET`): a local folder,
-or a Hub dataset from which only the needed videos are downloaded.
+or, for a Hub dataset, the video cache that lmms-eval fills once before the run (`dataset_kwargs: {video: True,
+cache_dir, create_link: True}`: `$HF_HOME/<cache_dir>`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 from actionart_hf.evaluation.circular import rotate_options
 from actionart_hf.evaluation.report import table1_row
 from actionart_hf.metrics.actionart_accuracy.scoring import explain_answer, normalize_task, score
-from actionart_hf.tasks import TASK_CODES, format_mcq_prompt
+from actionart_hf.tasks import MCQ_INSTRUCTION, TASK_CODES, format_options
 
 
 logger = logging.getLogger(__name__)
@@ -30,14 +33,17 @@ DATASET_ENV = "ACTIONART_LMMS_DATASET"
 PLACEHOLDER = "ACTIONART_DATASET"
 
 
+def _template_value(key: str) -> str | None:
+    """A `key: value` line of `_default_template_yaml` beside this file (top level or indented)."""
+    text = (Path(__file__).with_name(TEMPLATE_FILE)).read_text(encoding="utf-8")
+    match = re.search(rf"^\s*{key}:\s*(\S+)\s*$", text, flags=re.M)
+    return match.group(1) if match else None
+
+
 @lru_cache(maxsize=1)
 def dataset_location() -> str:
     """The dataset the task reads: `$ACTIONART_LMMS_DATASET`, else `dataset_path` of `_default_template_yaml`."""
-    location = os.environ.get(DATASET_ENV)
-    if not location:
-        text = (Path(__file__).with_name(TEMPLATE_FILE)).read_text(encoding="utf-8")
-        match = re.search(r"^dataset_path:\s*(\S+)\s*$", text, flags=re.M)
-        location = match.group(1) if match else PLACEHOLDER
+    location = os.environ.get(DATASET_ENV) or _template_value("dataset_path") or PLACEHOLDER
     if location == PLACEHOLDER:
         raise ValueError(
             f"The ActionArt lmms-eval task has no dataset: write the task folder with `python -m "
@@ -51,27 +57,34 @@ def _task_code(doc: dict) -> str:
     return TASK_CODES[task] if isinstance(task, int) else normalize_task(task)
 
 
+def video_cache() -> str:
+    """`$HF_HOME/<cache_dir>`: where lmms-eval puts a Hub dataset's videos (`dataset_kwargs` of the template)."""
+    hf_home = os.path.expanduser(os.getenv("HF_HOME", "~/.cache/huggingface/"))
+    return os.path.join(hf_home, _template_value("cache_dir") or "actionart")
+
+
 def actionart_doc_to_visual(doc: dict) -> list[str]:
-    """`[absolute video path]` of a row (downloading just that video from the Hub when needed)."""
+    """`[absolute video path]` of a row: in the local dataset folder, or in lmms-eval's video cache (Hub dataset)."""
     video = doc["video"]
     if os.path.isabs(video) and os.path.exists(video):
         return [video]
     location = dataset_location()
-    if os.path.isdir(location):
-        path = os.path.join(location, video)
-        if not os.path.exists(path):
-            raise ValueError(f"Row {doc.get('id')!r}: video {path!r} does not exist.")
-        return [path]
-    from huggingface_hub import hf_hub_download
-
-    return [hf_hub_download(location, video, repo_type="dataset")]
+    root = location if os.path.isdir(location) else video_cache()
+    path = os.path.join(root, video)
+    if not os.path.exists(path):
+        where = "the dataset folder" if root == location else "lmms-eval's video cache (dataset_kwargs video: True)"
+        raise ValueError(f"Row {doc.get('id')!r}: video {path!r} does not exist in {where}.")
+    return [path]
 
 
 def actionart_doc_to_text(doc: dict, lmms_eval_specific_kwargs: dict | None = None) -> str:
-    """The benchmark's MCQ prompt (question, `A. ...` options, instruction), with the model's pre/post prompt."""
+    """The question and its `A. ...` options between the task's pre and post prompts; the default post prompt is
+    the benchmark's answer instruction, which makes the whole the fixed MCQ prompt."""
     kwargs = lmms_eval_specific_kwargs or {}
-    prompt = format_mcq_prompt(doc["question"], list(doc["options"]))
-    return f"{kwargs.get('pre_prompt', '')}{prompt}{kwargs.get('post_prompt', '')}"
+    post_prompt = kwargs.get("post_prompt", f"\n{MCQ_INSTRUCTION}")
+    return (
+        f"{kwargs.get('pre_prompt', '')}{doc['question'].strip()}\n{format_options(list(doc['options']))}{post_prompt}"
+    )
 
 
 def actionart_doc_to_target(doc: dict) -> str:

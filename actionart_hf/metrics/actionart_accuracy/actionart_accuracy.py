@@ -19,6 +19,9 @@ import evaluate
 from .scoring import TASK_CODES, score
 
 
+# Per-question inputs that may be left out, and the empty value stored for each question then.
+_OPTIONAL_INPUTS = {"tasks": "", "options": []}
+
 _DESCRIPTION = """
 Accuracy on ActionArt, the fine-grained human-centric video benchmark (Table 1 of the paper): eight sub-tasks
 (AC action count, AR action recognition, AS action sequence, GS global spatial, HOI human-object interaction,
@@ -94,6 +97,8 @@ class ActionartAccuracy(evaluate.Metric):
     """ActionArt accuracy (micro, macro, per sub-task) from raw model outputs.
 
     Spelled `Actionart` so that `evaluate` (which snake-cases the class name) names the module `actionart_accuracy`.
+    `tasks` and `options` are per-question inputs (features), so they go through `add_batch` and `add` like
+    `predictions`; left out, they are stored empty and the scores are computed without them.
     """
 
     def _info(self) -> evaluate.MetricInfo:
@@ -102,10 +107,39 @@ class ActionartAccuracy(evaluate.Metric):
             citation=_CITATION,
             inputs_description=_KWARGS_DESCRIPTION,
             features=datasets.Features(
-                {"predictions": datasets.Value("string"), "references": datasets.Value("string")}
+                {
+                    "predictions": datasets.Value("string"),
+                    "references": datasets.Value("string"),
+                    "tasks": datasets.Value("string"),
+                    "options": datasets.Sequence(datasets.Value("string")),
+                }
             ),
             homepage="https://www.modelscope.cn/datasets/maybex/ActionArt",
         )
+
+    @staticmethod
+    def _fill_optional(size: int, inputs: dict) -> dict:
+        """`inputs` with each optional per-question input left out (or `None`) stored as empty values."""
+        return {
+            **inputs,
+            **{name: [empty] * size for name, empty in _OPTIONAL_INPUTS.items() if inputs.get(name) is None},
+        }
+
+    def add_batch(self, *, predictions=None, references=None, **kwargs):
+        """Adds a batch of questions (`predictions`, `references`, optional `tasks` and `options`)."""
+        size = len(predictions if predictions is not None else references or [])
+        return super().add_batch(predictions=predictions, references=references, **self._fill_optional(size, kwargs))
+
+    def add(self, *, prediction=None, reference=None, **kwargs):
+        """Adds one question (`prediction`, `reference`, optional `tasks` and `options` values)."""
+        filled = {name: empty for name, empty in _OPTIONAL_INPUTS.items() if kwargs.get(name) is None}
+        return super().add(prediction=prediction, reference=reference, **{**kwargs, **filled})
+
+    def compute(self, *, predictions=None, references=None, **kwargs):
+        """Scores the questions given here and those added before (see the arguments below)."""
+        if predictions is not None or references is not None:
+            kwargs = self._fill_optional(len(predictions if predictions is not None else references), kwargs)
+        return super().compute(predictions=predictions, references=references, **kwargs)
 
     def _compute(
         self,
@@ -121,8 +155,8 @@ class ActionartAccuracy(evaluate.Metric):
         return score(
             predictions,
             references,
-            tasks=tasks,
-            options=options,
+            tasks=None if tasks is None or not any(tasks) else tasks,
+            options=None if options is None or not any(options) else options,
             groups=groups,
             bootstrap_samples=bootstrap_samples,
             confidence=confidence,
