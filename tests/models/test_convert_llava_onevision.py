@@ -86,7 +86,7 @@ def test_features_and_text_logits_match_the_source(source):
     assert torch.allclose(ours_logits, source_logits, atol=1e-5)
 
 
-def test_command_line_writes_a_loadable_checkpoint(source, tmp_path, frames, check_model_card):
+def test_command_line_writes_a_loadable_checkpoint(source, tmp_path, frames):
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
     source_model, folder = source
@@ -94,7 +94,6 @@ def test_command_line_writes_a_loadable_checkpoint(source, tmp_path, frames, che
     assert main(["--source", str(folder), "--output", str(output), "--slow-frame-stride", "2"]) == 0
     config = json.loads((output / "config.json").read_text())
     assert config["model_type"] == "actionart" and config["slow_frame_stride"] == 2
-    assert "**conversion:**" in check_model_card(output).text
     model = AutoModelForImageTextToText.from_pretrained(output)
     processor = AutoProcessor.from_pretrained(output)
     assert processor.video_token_id == model.config.video_token_id
@@ -178,3 +177,14 @@ def test_multi_layer_features_are_refused(source):
     config.vision_feature_layer = [-2, -1]
     with pytest.raises(ValueError, match="single vision layer"):
         convert_llava_onevision_config(config)
+
+
+def test_project_command_adds_the_model_card(source, tmp_path, check_model_card):
+    """`python -m actionart_hf.models.convert`: the converter's command, then the project's card."""
+    from actionart_hf.models.convert import main as convert
+
+    _, folder = source
+    output = tmp_path / "converted"
+    assert convert(["--source", str(folder), "--output", str(output), "--no-processor"]) == 0
+    card = check_model_card(output)
+    assert "**conversion:**" in card.text and card.data.base_model is None  # a local source is no Hub id

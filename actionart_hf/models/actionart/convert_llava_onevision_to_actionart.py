@@ -21,8 +21,7 @@ replaced by images-as-1-frame-videos; its video pooling (bilinear 2x on every fr
 exactly; the default `"average"` differs from it only on odd grids (27x27 for SigLIP-384/14). The converted model
 still needs the paper's stage 1 (video SFT) to adapt to the SlowFast arrangement.
 
-This file imports only `torch`, `transformers` and its sibling files (and `actionart_hf.cards` for the model card,
-where the package is installed).
+This file imports only `torch`, `transformers` and its sibling files.
 """
 
 import argparse
@@ -119,8 +118,8 @@ def convert_llava_onevision_to_actionart(
         source (`str`, `os.PathLike` or `LlavaOnevisionForConditionalGeneration`):
             A Hub id or folder of the source checkpoint, or the loaded model.
         output_dir (`str` or `os.PathLike`, *optional*):
-            Where to save the ActionArt checkpoint (safetensors, code files with `auto_map`, the project's model
-            card, and, with `save_processor` and a path `source`, the processor).
+            Where to save the ActionArt checkpoint (safetensors, code files with `auto_map`, and, with
+            `save_processor` and a path `source`, the processor).
         dtype (`torch.dtype` or `str`, *optional*):
             Load and save in this dtype (default: the checkpoint's).
         save_processor (`bool`, *optional*, defaults to `True`):
@@ -179,23 +178,7 @@ def convert_llava_onevision_to_actionart(
         model.save_pretrained(output_dir)
         if save_processor and source_path is not None:
             convert_processor(source_path, config, resize_mode=resize_mode).save_pretrained(output_dir)
-        _write_card(output_dir, source_path)
     return model
-
-
-def _write_card(output_dir: "str | os.PathLike", source_path: "str | None") -> None:
-    """The project's model card of the converted checkpoint, when the `actionart_hf` package is installed."""
-    try:
-        from actionart_hf.cards import hub_ids, reference_label, write_model_card
-    except ImportError:  # this file run on its own, beside the model code
-        return
-    source = reference_label(source_path) if source_path is not None else "a LLaVA-OneVision model"
-    summary = (
-        f"{source} converted to the ActionArt SlowFast layout (vision tower, projector and LLM unchanged) with "
-        "actionart-hf. It still needs the paper's stage 1 (video SFT) to adapt to the SlowFast arrangement."
-    )
-    stage = {"name": "conversion", "description": "LLaVA-OneVision weights in the ActionArt SlowFast layout"}
-    write_model_card(output_dir, {"summary": summary, "base_model": hub_ids([source_path]), "stages": [stage]})
 
 
 def convert_processor(source_path: "str | os.PathLike", config: ActionArtConfig, **video_processor_kwargs):
