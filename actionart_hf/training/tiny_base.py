@@ -20,8 +20,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..atomic import staged_dir
+from ..cards import write_model_card
 from ..data.chat import PROMPT_TEXTS
 
+
+# The card facts of the tiny base (`actionart_hf.cards`); the stages trained from it extend them.
+TINY_BASE_CARD = {
+    "summary": "A tiny ActionArt model (SigLIP + Qwen2, random weights) whose word-level tokenizer covers the "
+    "training data, made by `python -m actionart_hf.training.tiny_base` to test the recipes on a CPU. It has learned "
+    "nothing.",
+    "stages": [{"name": "base", "description": "random initialisation (`actionart_hf.training.tiny_base`)"}],
+}
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +101,7 @@ def make_tiny_base(
     with staged_dir(out) as stage:
         model.save_pretrained(stage)
         processor.save_pretrained(stage)
+        write_model_card(stage, TINY_BASE_CARD, model_name=Path(out).name)
     logger.info(
         "Tiny base: %d parameters, vocabulary %d (%d texts from %s) -> %s",
         model.num_parameters(),

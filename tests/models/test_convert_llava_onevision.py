@@ -177,3 +177,14 @@ def test_multi_layer_features_are_refused(source):
     config.vision_feature_layer = [-2, -1]
     with pytest.raises(ValueError, match="single vision layer"):
         convert_llava_onevision_config(config)
+
+
+def test_project_command_adds_the_model_card(source, tmp_path, check_model_card):
+    """`python -m actionart_hf.models.convert`: the converter's command, then the project's card."""
+    from actionart_hf.models.convert import main as convert
+
+    _, folder = source
+    output = tmp_path / "converted"
+    assert convert(["--source", str(folder), "--output", str(output), "--no-processor"]) == 0
+    card = check_model_card(output)
+    assert "**conversion:**" in card.text and card.data.base_model is None  # a local source is no Hub id

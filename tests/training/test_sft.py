@@ -72,9 +72,10 @@ def test_three_stages_chained_with_resume(tiny_data, tiny_base, tmp_path, train,
     assert type(model).__name__ == "ActionArtForConditionalGeneration"
     assert (stage3 / "processor_config.json").is_file()
     # The project's card (never TRL's), its stages chained from stage 1, the datasets named by folder and config.
+    check_model_card(tiny_base)  # `python -m actionart_hf.training.tiny_base` writes the card the stages extend
     check_model_card(stage1)
     card = check_model_card(stage3)
-    assert card.data.model_name == "stage3" and "**stage1:**" in card.text and "**stage2:**" in card.text
+    assert card.data.model_name == "stage3" and "**base:**" in card.text and "**stage2:**" in card.text
     assert f"{tiny_data.name}[spatial_difference]" in card.text and "frozen: vision tower" in card.text
 
 

@@ -21,8 +21,7 @@ replaced by images-as-1-frame-videos; its video pooling (bilinear 2x on every fr
 exactly; the default `"average"` differs from it only on odd grids (27x27 for SigLIP-384/14). The converted model
 still needs the paper's stage 1 (video SFT) to adapt to the SlowFast arrangement.
 
-This file imports only `torch`, `transformers` and its sibling files (and `actionart_hf.cards` for the model card,
-where the package is installed).
+This file imports only `torch`, `transformers` and its sibling files.
 """
 
 import argparse
@@ -119,8 +118,8 @@ def convert_llava_onevision_to_actionart(
         source (`str`, `os.PathLike` or `LlavaOnevisionForConditionalGeneration`):
             A Hub id or folder of the source checkpoint, or the loaded model.
         output_dir (`str` or `os.PathLike`, *optional*):
-            Where to save the ActionArt checkpoint (safetensors, code files with `auto_map`, the project's model
-            card, and, with `save_processor` and a path `source`, the processor).
+            Where to save the ActionArt checkpoint (safetensors, code files with `auto_map`, and, with
+            `save_processor` and a path `source`, the processor).
         dtype (`torch.dtype` or `str`, *optional*):
             Load and save in this dtype (default: the checkpoint's).
         save_processor (`bool`, *optional*, defaults to `True`):
