@@ -127,9 +127,6 @@ def train_stage0(
     size = float(np.sqrt(max_pixels))  # square frames
     error = ((pred - vy).view(len(vy), -1, 2) * size / 2).norm(dim=-1).mean().item()
     mean_pose = ((y.mean(0, keepdim=True) - vy).view(len(vy), -1, 2) * size / 2).norm(dim=-1).mean().item()
-    with staged_dir(out) as stage:
-        model.save_pretrained(stage)
-        processor.save_pretrained(stage)
     result = {
         "steps": step,
         "train_frames": len(x),
@@ -137,8 +134,26 @@ def train_stage0(
         "val_error_px": round(error, 2),
         "val_error_px_mean_pose": round(mean_pose, 2),
     }
+    with staged_dir(out) as stage:
+        model.save_pretrained(stage)
+        processor.save_pretrained(stage)
+        _write_card(stage, base, result)
     logger.info("Stage 0 (stand-in for a pretrained vision encoder): %s", result)
     return result
+
+
+def _write_card(folder: Path, base: str | Path, result: dict) -> None:
+    """The project's card of the stage-0 model: the base's card facts plus this stage."""
+    from ..cards import read_card_metadata, write_model_card
+
+    parent = read_card_metadata(base)
+    stage = {
+        "name": "stage0",
+        "description": f"2D joint regression by the vision tower, a stand-in for a pretrained vision encoder "
+        f"({result['steps']} steps, {result['val_error_px']} px mean joint error on validation frames)",
+        "datasets": [],
+    }
+    write_model_card(folder, {**parent, "stages": [*parent.get("stages", []), stage]})
 
 
 __all__ = ["train_stage0"]

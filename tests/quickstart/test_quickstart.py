@@ -178,3 +178,11 @@ def test_several_seeds_test_the_claims_over_all(tmp_path, monkeypatch):
     assert ran == [("seed-3", 3), ("seed-4", 4)]
     with pytest.raises(ValueError, match="--seeds 0"):
         pipeline.run_experiment(tmp_path / "exp", size="smoke", seeds=0)
+
+
+def test_every_model_folder_carries_the_project_card(smoke_run, check_model_card):
+    """Every model the quickstart writes, stage 0 and the untrained base included, has the project's card."""
+    for folder in sorted(p for p in (smoke_run / "models").iterdir() if p.is_dir() and not p.name.startswith(".")):
+        card = check_model_card(folder)
+        assert "Model Card for None" not in card.text, folder.name
+    assert "**stage0:**" in (smoke_run / "models" / "stage0" / "README.md").read_text()
