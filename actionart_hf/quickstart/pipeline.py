@@ -325,7 +325,7 @@ class Quickstart:
         from ..training import parse_recipe, train_stage
 
         final = self.models / row.key
-        staging = self.models / f".{row.key}.partial"
+        staging = self.models / ".partial" / row.key  # named as the row: the card names the stage by its folder
         if staging.exists():
             shutil.rmtree(staging)
         self.recipes.mkdir(parents=True, exist_ok=True)

@@ -153,7 +153,7 @@ def _write_card(folder: Path, base: str | Path, result: dict) -> None:
         f"({result['steps']} steps, {result['val_error_px']} px mean joint error on validation frames)",
         "datasets": [],
     }
-    write_model_card(folder, {**parent, "stages": [*parent.get("stages", []), stage]})
+    write_model_card(folder, {**parent, "stages": [*parent.get("stages", []), stage]}, model_name="stage0")
 
 
 __all__ = ["train_stage0"]
