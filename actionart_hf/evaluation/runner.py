@@ -26,6 +26,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
+import uuid
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -202,14 +204,37 @@ def _run_identity(
     }
 
 
-def _prepare_output(out: Path, identity: dict, overwrite: bool) -> None:
+def _set_aside(out: Path) -> Path | None:
+    """Moves a previous run's output files into a backup folder inside `out` (`None` when there are none)."""
+    previous = [name for name in OUTPUT_FILES if (out / name).exists()]
+    if not previous:
+        return None
+    backup = out / f".previous-{uuid.uuid4().hex[:8]}"
+    backup.mkdir()
+    for name in previous:
+        os.replace(out / name, backup / name)
+    return backup
+
+
+def _restore(out: Path, backup: Path) -> None:
+    """Puts the files a failed `--overwrite` run set aside back in place, dropping what the failed run wrote."""
+    for name in OUTPUT_FILES:
+        (out / name).unlink(missing_ok=True)
+    for path in backup.iterdir():
+        os.replace(path, out / path.name)
+    backup.rmdir()
+
+
+def _prepare_output(out: Path, identity: dict, overwrite: bool) -> Path | None:
+    """Checks `out` against the run and records the run's identity; with `overwrite`, sets the previous run's files
+    aside (returned: the backup folder) so that they come back if this run fails."""
     if out.is_file():
         raise ValueError(f"Output {str(out)!r} is a file; choose a folder.")
     out.mkdir(parents=True, exist_ok=True)
     run_file, predictions = out / RUN_FILE, out / PREDICTIONS_FILE
+    backup = None
     if overwrite:
-        for name in OUTPUT_FILES:
-            (out / name).unlink(missing_ok=True)
+        backup = _set_aside(out)
     elif run_file.exists() and predictions.exists() and predictions.stat().st_size:
         previous = json.loads(run_file.read_text()).get("identity", {})
         differs = sorted(k for k in set(previous) | set(identity) if previous.get(k) != identity.get(k))
@@ -226,6 +251,7 @@ def _prepare_output(out: Path, identity: dict, overwrite: bool) -> None:
             f"--overwrite or choose another --output-dir."
         )
     write_json_atomic(run_file, {"identity": identity}, default=str)
+    return backup
 
 
 class _ClipCache:
@@ -368,33 +394,42 @@ def evaluate_model(
     items = _plan(rows, circular)
 
     out = Path(output_dir) if output_dir is not None else None
+    backup = None
     if out is not None:
         identity = _run_identity(
             model, backend_name, dataset, config, split, num_frames, max_pixels, backend_kwargs, shard
         )
-        _prepare_output(out, identity, overwrite)
-    store = PredictionStore(out / PREDICTIONS_FILE if out is not None else None)
-    pending = _unanswered(items, store, out)
-    if pending:
-        sampling = _ClipCache(num_frames, max_pixels)
-        _ask_model(model, backend_name, backend_kwargs, pending, store, sampling, batch_size, out, progress)
+        backup = _prepare_output(out, identity, overwrite)
+    try:
+        store = PredictionStore(out / PREDICTIONS_FILE if out is not None else None)
+        pending = _unanswered(items, store, out)
+        if pending:
+            sampling = _ClipCache(num_frames, max_pixels)
+            _ask_model(model, backend_name, backend_kwargs, pending, store, sampling, batch_size, out, progress)
 
-    records = [store.get(item.key) for item in items]
-    if out is not None and shard is not None:  # question order (a resumed run appends out of order), for the join
-        write_jsonl_atomic(out / PREDICTIONS_FILE, records)
-    description = RunDescription(
-        model_name=model_name or _default_name(model),
-        dataset=dataset_name,
-        dataset_id=dataset_id if dataset_id is not None else _hub_dataset_id(dataset, dataset_name),
-        config=config,
-        split=split,
-        backend=backend_name,
-        num_frames=num_frames,
-        circular=circular,
-        bootstrap_samples=bootstrap_samples,
-        shard=shard,
-    )
-    return score_run(records, description, out, plot=plot, num_asked=len(pending))
+        records = [store.get(item.key) for item in items]
+        if out is not None and shard is not None:  # question order (a resumed run appends out of order), for the join
+            write_jsonl_atomic(out / PREDICTIONS_FILE, records)
+        description = RunDescription(
+            model_name=model_name or _default_name(model),
+            dataset=dataset_name,
+            dataset_id=dataset_id if dataset_id is not None else _hub_dataset_id(dataset, dataset_name),
+            config=config,
+            split=split,
+            backend=backend_name,
+            num_frames=num_frames,
+            circular=circular,
+            bootstrap_samples=bootstrap_samples,
+            shard=shard,
+        )
+        result = score_run(records, description, out, plot=plot, num_asked=len(pending))
+    except BaseException:
+        if backup is not None:  # --overwrite replaces the previous run only with a finished one
+            _restore(out, backup)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup)
+    return result
 
 
 @dataclass(frozen=True)

@@ -307,3 +307,16 @@ def test_generated_data_is_titled_by_its_name_without_the_papers_rows(tiny_bench
     assert lines[0] == "**scripted-model on ActionArt-Synthetic (qa/test)**, accuracy (%)" and len(lines) == 5
     assert "Human" not in result.table and "paper" not in result.table
     assert result.model_index[0]["results"][0]["dataset"]["name"] == "ActionArt-Synthetic"
+
+
+def test_a_failed_overwrite_keeps_the_previous_run(tiny_benchmark, tmp_path, scripted):
+    """`--overwrite` replaces a finished run only with another finished one: a run that fails puts it back."""
+    out = tmp_path / "kept"
+    kwargs = dict(output_dir=out, num_frames=2, batch_size=2, bootstrap_samples=0, progress=False)
+    evaluate_model(scripted.Backend(), str(tiny_benchmark), **kwargs)
+    before = {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
+    with pytest.raises(RuntimeError, match="scripted crash"):
+        evaluate_model(scripted.Backend(fail_after=3), str(tiny_benchmark), overwrite=True, **kwargs)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    result = evaluate_model(scripted.Backend(), str(tiny_benchmark), overwrite=True, **kwargs)
+    assert result.num_asked == 10 and not [p for p in out.iterdir() if p.name.startswith(".previous")]
