@@ -135,8 +135,6 @@ disjoint pools of clips (benchmark test / benchmark train = the scarce manual an
 baseline), the proxy tasks built by the proxy pipeline with a noisy teacher, parameter fusion with α chosen on the
 validation split, stage 3 on the manual annotations from the baseline and from the proxy model, and two controls.
 
-## The claims, tested
-
 {claims_md}
 
 ## Table (Table 2 form)
